@@ -1,0 +1,80 @@
+/*
+ * lectern — config: settings from the environment, read once.
+ *
+ * An invalid production configuration is not fatal here: the process
+ * still answers, and /health and /ready report "config": "invalid" so an
+ * operator sees the fault instead of a crash loop.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf.h"
+#include "log.h"
+
+static struct config	 cfg;
+static int		 loaded;
+
+long long
+config_number(const char *s, long long def, long long max)
+{
+	char		*end;
+	long long	 v;
+
+	if (s == NULL || *s == '\0')
+		return def;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < 1 || v > max)
+		return def;
+	return v;
+}
+
+static const char *
+env_nonempty(const char *name)
+{
+	const char	*v;
+
+	v = getenv(name);
+	return (v == NULL || *v == '\0') ? NULL : v;
+}
+
+const struct config *
+config_get(void)
+{
+	const char	*env;
+
+	if (loaded)
+		return &cfg;
+	memset(&cfg, 0, sizeof(cfg));
+	env = env_nonempty("LECTERN_ENV");
+	cfg.env = env != NULL ? env : "development";
+	cfg.production = strcmp(cfg.env, "production") == 0;
+	cfg.database_url = env_nonempty("LECTERN_DATABASE_URL");
+	if (cfg.database_url == NULL)
+		cfg.database_url = env_nonempty("DATABASE_URL");
+	cfg.jwt_secret = env_nonempty("LECTERN_JWT_SECRET");
+	cfg.jwt_secret_len = cfg.jwt_secret ? strlen(cfg.jwt_secret) : 0;
+	cfg.max_body = (size_t)config_number(getenv("LECTERN_MAX_BODY"),
+	    CONFIG_MAX_BODY_DEFAULT, 64LL * 1024 * 1024);
+	cfg.valid = 1;
+	if (cfg.production && cfg.jwt_secret_len < CONFIG_JWT_SECRET_MIN) {
+		cfg.valid = 0;
+		cfg.invalid_reason = cfg.jwt_secret == NULL ?
+		    "LECTERN_JWT_SECRET is not set" :
+		    "LECTERN_JWT_SECRET is shorter than 32 bytes";
+		log_event(LOG_LVL_ERROR, NULL, "config_invalid",
+		    "reason", cfg.invalid_reason, NULL);
+	}
+	loaded = 1;
+	return &cfg;
+}
+
+void
+config_reset(void)
+{
+
+	loaded = 0;
+}

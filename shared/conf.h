@@ -1,0 +1,47 @@
+/*
+ * lectern — config (conf.h, named apart from autoconf's config.h): settings
+ * from the environment, read once.
+ *
+ * Apache hands every LECTERN_* variable to the CGIs (SetEnv/PassEnv from
+ * one env file).  Nothing secret is compiled in.  The structure is a
+ * read-only cache: it holds no request data and may outlive a request.
+ */
+#ifndef LECTERN_CONF_H
+#define LECTERN_CONF_H
+
+#include <stddef.h>
+
+#define CONFIG_MAX_BODY_DEFAULT	65536
+#define CONFIG_JWT_SECRET_MIN	32
+
+struct config {
+	int		 production;	/* LECTERN_ENV=production */
+	const char	*env;		/* LECTERN_ENV, "development" by default */
+	const char	*database_url;	/* LECTERN_DATABASE_URL or DATABASE_URL */
+	const char	*jwt_secret;	/* LECTERN_JWT_SECRET, may be NULL */
+	size_t		 jwt_secret_len;
+	size_t		 max_body;	/* LECTERN_MAX_BODY */
+	int		 valid;		/* 0: /health and /ready answer 503 */
+	const char	*invalid_reason; /* why not valid; never a secret */
+};
+
+/*
+ * The configuration, read from the environment on the first call and
+ * cached for the life of the process.  Never NULL.
+ */
+const struct config	*config_get(void);
+
+/*
+ * Forget the cached configuration so that the next config_get() reads
+ * the environment again.  For tests.
+ */
+void			 config_reset(void);
+
+/*
+ * Parse a positive size or count from s; returns def when s is NULL,
+ * empty or not a number between 1 and max.
+ */
+long long		 config_number(const char *s, long long def,
+			    long long max);
+
+#endif /* LECTERN_CONF_H */

@@ -1,0 +1,634 @@
+/*
+ * lectern — http: the CGI side of a request.
+ *
+ * The response is assembled in memory and written at once with its
+ * Content-Length, so a failure half-way never leaves half a response.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "conf.h"
+#include "db.h"
+#include "http.h"
+#include "json.h"
+#include "log.h"
+#include "valid.h"
+
+extern char	**environ;
+
+static ssize_t
+cgi_read(void *arg, char *buf, size_t len)
+{
+	ssize_t	 n;
+
+	(void)arg;
+	do
+		n = read(STDIN_FILENO, buf, len);
+	while (n < 0 && errno == EINTR);
+	return n;
+}
+
+static int
+cgi_write(void *arg, const char *buf, size_t len)
+{
+	ssize_t	 n;
+
+	(void)arg;
+	while (len > 0) {
+		n = write(STDOUT_FILENO, buf, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static const char *
+cgi_getenv(void *arg, const char *name)
+{
+
+	(void)arg;
+	return getenv(name);
+}
+
+static const struct http_io cgi_io = {
+	cgi_read, cgi_write, cgi_getenv, NULL
+};
+
+int
+http_main(const char *allow, http_handler fn)
+{
+	struct req	 r;
+	struct db	*db = NULL;
+
+	if (http_req_init(&r, &cgi_io, &db) != API_OK) {
+		fputs("Status: 500 Internal Server Error\r\n"
+		    "Content-Type: application/json\r\n\r\n"
+		    "{\"error\":{\"code\":\"internal\","
+		    "\"message\":\"internal error\"}}", stdout);
+		return 0;
+	}
+	http_dispatch(&r, allow, fn);
+	http_req_free(&r);
+	db_close(db);
+	return 0;
+}
+
+const char *
+http_getenv(const struct req *r, const char *name)
+{
+
+	return r->io->getenv(r->io->arg, name);
+}
+
+enum api_err
+http_req_init(struct req *r, const struct http_io *io, struct db **dbp)
+{
+	const char	*s;
+	char		*end;
+
+	memset(r, 0, sizeof(*r));
+	r->io = io;
+	r->dbp = dbp;
+	r->method = http_getenv(r, "REQUEST_METHOD");
+	if (r->method == NULL)
+		r->method = "GET";
+	if ((r->path_info = http_getenv(r, "PATH_INFO")) == NULL)
+		r->path_info = "";
+	if ((r->query = http_getenv(r, "QUERY_STRING")) == NULL)
+		r->query = "";
+	r->content_type = http_getenv(r, "CONTENT_TYPE");
+	r->content_length = -1;
+	s = http_getenv(r, "CONTENT_LENGTH");
+	if (s != NULL && *s != '\0') {
+		errno = 0;
+		r->content_length = strtoll(s, &end, 10);
+		if (errno != 0 || *end != '\0' || r->content_length < 0)
+			r->content_length = -1;
+	}
+	r->authorization = http_getenv(r, "HTTP_AUTHORIZATION");
+	if ((r->remote_addr = http_getenv(r, "REMOTE_ADDR")) == NULL)
+		r->remote_addr = "";
+	if ((r->request_id = http_getenv(r, "UNIQUE_ID")) == NULL)
+		r->request_id = "-";
+	r->if_none_match = http_getenv(r, "HTTP_IF_NONE_MATCH");
+	return API_OK;
+}
+
+void
+http_req_free(struct req *r)
+{
+	size_t	 i;
+
+	if (r->body != NULL) {
+		/* Bodies carry passwords and tokens. */
+		explicit_bzero(r->body, r->body_len);
+		free(r->body);
+	}
+	cJSON_Delete(r->json);
+	for (i = 0; i < r->nparams; i++) {
+		free(r->params[i].name);
+		free(r->params[i].value);
+	}
+	for (i = 0; i < r->nhdrs; i++) {
+		free(r->hdrs[i].name);
+		free(r->hdrs[i].value);
+	}
+	free(r->err_msg);
+	cJSON_Delete(r->err_fields);
+	memset(r, 0, sizeof(*r));
+}
+
+/*
+ * Whether method is in the comma-separated list allow; HEAD counts as
+ * GET.
+ */
+static int
+method_allowed(const char *allow, const char *method)
+{
+	const char	*p;
+	size_t		 len;
+
+	if (strcmp(method, "HEAD") == 0)
+		method = "GET";
+	len = strlen(method);
+	for (p = allow; (p = strstr(p, method)) != NULL; p += len)
+		if ((p == allow || p[-1] == ' ' || p[-1] == ',') &&
+		    (p[len] == '\0' || p[len] == ',' || p[len] == ' '))
+			return 1;
+	return 0;
+}
+
+void
+http_dispatch(struct req *r, const char *allow, http_handler fn)
+{
+	enum api_err	 er;
+
+	r->allow = allow;
+	if (!method_allowed(allow, r->method))
+		er = API_METHOD;
+	else
+		er = fn(r);
+	if (r->dbp != NULL && *r->dbp != NULL)
+		db_rollback(*r->dbp);
+	if (r->responded)
+		return;
+	if (er == API_OK) {
+		log_event(LOG_LVL_ERROR, r->request_id, "no_response", NULL);
+		er = API_INTERNAL;
+	}
+	http_error(r, er);
+}
+
+int
+http_is_json_type(const char *ct)
+{
+	const char	*p;
+	size_t		 n;
+
+	if (ct == NULL)
+		return 0;
+	while (*ct == ' ')
+		ct++;
+	n = strlen("application/json");
+	if (strncasecmp(ct, "application/json", n) != 0)
+		return 0;
+	p = ct + n;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p == '\0')
+		return 1;
+	if (*p++ != ';')
+		return 0;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (strncasecmp(p, "charset=", 8) != 0)
+		return 0;
+	p += 8;
+	if (strncasecmp(p, "utf-8", 5) == 0)
+		p += 5;
+	else if (strncasecmp(p, "\"utf-8\"", 7) == 0)
+		p += 7;
+	else
+		return 0;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	return *p == '\0';
+}
+
+/*
+ * Read the body into r->body, at most max bytes.  Returns API_OK,
+ * API_TOO_LARGE or API_ENOMEM.
+ */
+static enum api_err
+read_body(struct req *r, size_t max)
+{
+	size_t	 cap, len = 0;
+	ssize_t	 n;
+	char	*buf, *nbuf;
+
+	if (r->content_length > (long long)max)
+		return API_TOO_LARGE;
+	if (r->content_length == 0) {
+		if ((r->body = strdup("")) == NULL)
+			return API_ENOMEM;
+		return API_OK;
+	}
+	cap = r->content_length > 0 ? (size_t)r->content_length + 1 : 4096;
+	if ((buf = malloc(cap)) == NULL)
+		return API_ENOMEM;
+	for (;;) {
+		if (len + 1 >= cap) {
+			if (cap > max + 1) {
+				explicit_bzero(buf, len);
+				free(buf);
+				return API_TOO_LARGE;
+			}
+			cap *= 2;
+			if ((nbuf = realloc(buf, cap)) == NULL) {
+				free(buf);
+				return API_ENOMEM;
+			}
+			buf = nbuf;
+		}
+		n = r->io->read(r->io->arg, buf + len, cap - len - 1);
+		if (n < 0) {
+			log_event(LOG_LVL_WARN, r->request_id,
+			    "body_read_failed", NULL);
+			break;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		if (len > max) {
+			explicit_bzero(buf, len);
+			free(buf);
+			return API_TOO_LARGE;
+		}
+		if (r->content_length >= 0 &&
+		    len >= (size_t)r->content_length)
+			break;
+	}
+	buf[len] = '\0';
+	r->body = buf;
+	r->body_len = len;
+	return API_OK;
+}
+
+enum api_err
+http_body_json(struct req *r, cJSON **obj)
+{
+	enum api_err	 er;
+
+	*obj = NULL;
+	if (r->json != NULL) {
+		*obj = r->json;
+		return API_OK;
+	}
+	if (r->content_length > (long long)config_get()->max_body)
+		return API_TOO_LARGE;
+	if (r->content_length != 0 && !http_is_json_type(r->content_type))
+		return API_MEDIA_TYPE;
+	if (r->body == NULL &&
+	    (er = read_body(r, config_get()->max_body)) != API_OK)
+		return er;
+	if (r->body_len == 0)
+		return http_fail(r, API_INVALID_JSON,
+		    "a JSON object body is required");
+	er = json_parse(r->body, r->body_len, &r->json);
+	if (er == API_INVALID)
+		return http_fail(r, er,
+		    "strings must not contain NUL characters");
+	if (er != API_OK)
+		return er;
+	if (!cJSON_IsObject(r->json))
+		return http_fail(r, API_INVALID_JSON,
+		    "the body must be a JSON object");
+	*obj = r->json;
+	return API_OK;
+}
+
+static int
+hexval(int c)
+{
+
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = tolower(c);
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/*
+ * Percent-decode len bytes of s ('+' is a space).  Returns an allocated
+ * string, or NULL when it is malformed, holds a control character or is
+ * not UTF-8 (*enomem tells the two apart).
+ */
+static char *
+pct_decode(const char *s, size_t len, int *enomem)
+{
+	char	*out, *o;
+	size_t	 i;
+	int	 hi, lo;
+
+	*enomem = 0;
+	if ((out = malloc(len + 1)) == NULL) {
+		*enomem = 1;
+		return NULL;
+	}
+	for (i = 0, o = out; i < len; i++) {
+		if (s[i] == '+')
+			*o++ = ' ';
+		else if (s[i] == '%') {
+			if (i + 2 >= len)
+				goto bad;
+			hi = hexval((unsigned char)s[i + 1]);
+			lo = hexval((unsigned char)s[i + 2]);
+			if (hi < 0 || lo < 0)
+				goto bad;
+			*o++ = (char)(hi * 16 + lo);
+			i += 2;
+		} else
+			*o++ = s[i];
+	}
+	*o = '\0';
+	if ((size_t)(o - out) != strlen(out) || !valid_text(out, 0))
+		goto bad;
+	return out;
+bad:
+	free(out);
+	return NULL;
+}
+
+/* Split r->query into r->params.  Returns API_OK, API_INVALID, API_ENOMEM. */
+static enum api_err
+parse_query(struct req *r)
+{
+	const char	*p, *amp, *eq;
+	char		*name, *value;
+	int		 enomem;
+
+	if (r->params_state != 0)
+		return r->params_state > 0 ? API_OK : API_INVALID;
+	r->params_state = -1;
+	for (p = r->query; *p != '\0'; p = *amp ? amp + 1 : amp) {
+		amp = strchr(p, '&');
+		if (amp == NULL)
+			amp = p + strlen(p);
+		if (amp == p)
+			continue;
+		if (r->nparams == HTTP_QUERY_MAX)
+			return API_INVALID;
+		eq = memchr(p, '=', (size_t)(amp - p));
+		if (eq == NULL)
+			eq = amp;
+		name = pct_decode(p, (size_t)(eq - p), &enomem);
+		value = pct_decode(eq == amp ? eq : eq + 1,
+		    eq == amp ? 0 : (size_t)(amp - eq - 1), &enomem);
+		if (name == NULL || value == NULL) {
+			free(name);
+			free(value);
+			return enomem ? API_ENOMEM : API_INVALID;
+		}
+		r->params[r->nparams].name = name;
+		r->params[r->nparams].value = value;
+		r->nparams++;
+	}
+	r->params_state = 1;
+	return API_OK;
+}
+
+enum api_err
+http_param(struct req *r, const char *name, const char **val)
+{
+	size_t		 i;
+	enum api_err	 er;
+	cJSON		*f;
+
+	*val = NULL;
+	if ((er = parse_query(r)) == API_ENOMEM)
+		return er;
+	if (er != API_OK)
+		return http_fail(r, API_INVALID,
+		    "the query string is malformed");
+	for (i = 0; i < r->nparams; i++) {
+		if (strcmp(r->params[i].name, name) != 0)
+			continue;
+		if (*val != NULL) {
+			if ((f = cJSON_CreateObject()) == NULL ||
+			    cJSON_AddStringToObject(f, name,
+			    "is given more than once") == NULL) {
+				cJSON_Delete(f);
+				return API_ENOMEM;
+			}
+			*val = NULL;
+			return http_invalid(r, f);
+		}
+		*val = r->params[i].value;
+	}
+	return API_OK;
+}
+
+enum api_err
+http_db(struct req *r, struct db **db)
+{
+	enum api_err	 er;
+
+	*db = NULL;
+	if (r->dbp == NULL)
+		return API_INTERNAL;
+	if (*r->dbp != NULL && !db_usable(*r->dbp)) {
+		db_close(*r->dbp);
+		*r->dbp = NULL;
+	}
+	if (*r->dbp == NULL) {
+		er = db_connect(config_get()->database_url, r->request_id,
+		    r->dbp);
+		if (er != API_OK)
+			return er;
+	}
+	db_set_request(*r->dbp, r->request_id);
+	*db = *r->dbp;
+	return API_OK;
+}
+
+enum api_err
+http_header(struct req *r, const char *name, const char *value)
+{
+	size_t	 i;
+
+	/* A later value replaces an earlier one. */
+	for (i = 0; i < r->nhdrs; i++)
+		if (strcasecmp(r->hdrs[i].name, name) == 0) {
+			free(r->hdrs[i].value);
+			if ((r->hdrs[i].value = strdup(value)) == NULL)
+				return API_ENOMEM;
+			return API_OK;
+		}
+	if (r->nhdrs == HTTP_HDR_MAX) {
+		log_event(LOG_LVL_ERROR, r->request_id, "too_many_headers",
+		    NULL);
+		return API_INTERNAL;
+	}
+	if ((r->hdrs[r->nhdrs].name = strdup(name)) == NULL)
+		return API_ENOMEM;
+	if ((r->hdrs[r->nhdrs].value = strdup(value)) == NULL) {
+		free(r->hdrs[r->nhdrs].name);
+		return API_ENOMEM;
+	}
+	r->nhdrs++;
+	return API_OK;
+}
+
+static int
+has_header(const struct req *r, const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < r->nhdrs; i++)
+		if (strcasecmp(r->hdrs[i].name, name) == 0)
+			return 1;
+	return 0;
+}
+
+enum api_err
+http_send_raw(struct req *r, int status, const char *json)
+{
+	char	*buf;
+	size_t	 size, len, blen, i;
+	int	 n;
+
+	if (r->responded)
+		return API_INTERNAL;
+	blen = json != NULL ? strlen(json) : 0;
+	size = 256 + blen;
+	for (i = 0; i < r->nhdrs; i++)
+		size += strlen(r->hdrs[i].name) + strlen(r->hdrs[i].value) + 4;
+	if ((buf = malloc(size)) == NULL) {
+		log_warnx("http_send: out of memory");
+		return API_ENOMEM;
+	}
+	n = snprintf(buf, size, "Status: %d %s\r\n", status,
+	    api_reason(status));
+	len = (size_t)n;
+	for (i = 0; i < r->nhdrs; i++) {
+		n = snprintf(buf + len, size - len, "%s: %s\r\n",
+		    r->hdrs[i].name, r->hdrs[i].value);
+		len += (size_t)n;
+	}
+	if (!has_header(r, "Cache-Control"))
+		len += (size_t)snprintf(buf + len, size - len,
+		    "Cache-Control: no-store\r\n");
+	if (json != NULL)
+		len += (size_t)snprintf(buf + len, size - len,
+		    "Content-Type: application/json; charset=utf-8\r\n"
+		    "Content-Length: %zu\r\n\r\n", blen + 1);
+	else
+		len += (size_t)snprintf(buf + len, size - len, "\r\n");
+	if (json != NULL) {
+		memcpy(buf + len, json, blen);
+		len += blen;
+		buf[len++] = '\n';
+	}
+	r->responded = 1;
+	if (r->io->write(r->io->arg, buf, len) == -1)
+		log_event(LOG_LVL_WARN, r->request_id, "response_write_failed",
+		    NULL);
+	free(buf);
+	return API_OK;
+}
+
+enum api_err
+http_send(struct req *r, int status, const cJSON *body)
+{
+	char		*s = NULL;
+	enum api_err	 er;
+
+	if (body != NULL && (s = json_emit(body)) == NULL)
+		return API_ENOMEM;
+	er = http_send_raw(r, status, s);
+	cJSON_free(s);
+	return er;
+}
+
+enum api_err
+http_fail(struct req *r, enum api_err er, const char *msg)
+{
+
+	free(r->err_msg);
+	r->err_msg = msg != NULL ? strdup(msg) : NULL;
+	return er;
+}
+
+enum api_err
+http_invalid(struct req *r, cJSON *fields)
+{
+	const cJSON	*first;
+	char		 msg[256];
+
+	cJSON_Delete(r->err_fields);
+	r->err_fields = fields;
+	first = fields != NULL ? fields->child : NULL;
+	if (first != NULL && cJSON_IsString(first)) {
+		snprintf(msg, sizeof(msg), "%s: %s", first->string,
+		    first->valuestring);
+		(void)http_fail(r, API_INVALID, msg);
+	}
+	return API_INVALID;
+}
+
+void
+http_error(struct req *r, enum api_err er)
+{
+	cJSON		*root, *e;
+	const char	*msg;
+	int		 status;
+
+	status = api_http_status(er);
+	if (status >= 500)
+		log_event(LOG_LVL_ERROR, r->request_id, "server_error",
+		    "code", api_strerror(er), "method", r->method,
+		    "path", http_getenv(r, "SCRIPT_NAME"), NULL);
+	if (er == API_METHOD && r->allow != NULL)
+		(void)http_header(r, "Allow", r->allow);
+	if (er == API_UNAUTHORIZED && r->bad_token)
+		(void)http_header(r, "WWW-Authenticate",
+		    "Bearer error=\"invalid_token\"");
+	else if (er == API_UNAUTHORIZED)
+		(void)http_header(r, "WWW-Authenticate", "Bearer");
+	msg = r->err_msg != NULL ? r->err_msg : api_message(er);
+	if ((root = cJSON_CreateObject()) == NULL ||
+	    (e = cJSON_AddObjectToObject(root, "error")) == NULL ||
+	    cJSON_AddStringToObject(e, "code", api_strerror(er)) == NULL ||
+	    cJSON_AddStringToObject(e, "message", msg) == NULL)
+		goto bare;
+	if (r->err_fields != NULL) {
+		cJSON_AddItemToObject(e, "fields", r->err_fields);
+		r->err_fields = NULL;
+	}
+	if (cJSON_AddStringToObject(e, "request_id", r->request_id) == NULL)
+		goto bare;
+	if (http_send(r, status, root) != API_OK)
+		goto bare;
+	cJSON_Delete(root);
+	return;
+bare:
+	cJSON_Delete(root);
+	if (!r->responded)
+		(void)http_send_raw(r, 500,
+		    "{\"error\":{\"code\":\"internal\","
+		    "\"message\":\"internal error\"}}");
+}

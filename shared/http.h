@@ -1,0 +1,169 @@
+/*
+ * lectern — http: the CGI side of a request.
+ *
+ * struct req owns everything of one request: what was read from the CGI
+ * environment and body, the response headers, the error detail.  It is
+ * set up and freed by http_main around one call of the endpoint's
+ * handler, so no request data lives in a global and the same handler
+ * can run many times in one process.  Only this module touches standard
+ * input and output.
+ */
+#ifndef LECTERN_HTTP_H
+#define LECTERN_HTTP_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include <cjson/cJSON.h>
+
+#include "err.h"
+
+#define HTTP_HDR_MAX	16
+#define HTTP_QUERY_MAX	32
+
+struct db;
+
+/* How a request's bytes come in and go out (CGI: fds 0 and 1). */
+struct http_io {
+	ssize_t		(*read)(void *arg, char *buf, size_t len);
+	int		(*write)(void *arg, const char *buf, size_t len);
+	const char	*(*getenv)(void *arg, const char *name);
+	void		*arg;
+};
+
+struct http_hdr {
+	char		*name;
+	char		*value;
+};
+
+struct http_param {
+	char		*name;
+	char		*value;
+};
+
+struct req {
+	const struct http_io *io;
+	const char	*method;	/* REQUEST_METHOD */
+	const char	*path_info;	/* PATH_INFO, "" when none */
+	const char	*query;		/* QUERY_STRING, "" when none */
+	const char	*content_type;	/* CONTENT_TYPE or NULL */
+	long long	 content_length; /* -1 when not given */
+	const char	*authorization;	/* HTTP_AUTHORIZATION or NULL */
+	const char	*remote_addr;	/* REMOTE_ADDR, never X-Forwarded-For */
+	const char	*request_id;	/* UNIQUE_ID from mod_unique_id */
+	const char	*if_none_match;	/* HTTP_IF_NONE_MATCH or NULL */
+	char		*body;		/* read on demand, NUL-terminated */
+	size_t		 body_len;
+	cJSON		*json;		/* the parsed body */
+	struct http_param params[HTTP_QUERY_MAX];
+	size_t		 nparams;
+	int		 params_state;	/* 0 unparsed, 1 ok, -1 malformed */
+	struct http_hdr	 hdrs[HTTP_HDR_MAX];
+	size_t		 nhdrs;
+	int		 responded;
+	int		 bad_token;	/* 401 says WWW-Authenticate */
+	const char	*allow;		/* methods for a 405 */
+	char		*err_msg;
+	cJSON		*err_fields;
+	struct db	**dbp;		/* the process's connection slot */
+};
+
+/*
+ * An endpoint: handle r and either send a response (http_send*) and
+ * return API_OK, or return an error that http_main turns into the JSON
+ * error envelope.
+ */
+typedef enum api_err (*http_handler)(struct req *r);
+
+/*
+ * Serve requests with fn.  allow lists the methods the endpoint takes
+ * ("GET" or "GET, PATCH"); HEAD goes with GET and anything else is a
+ * 405 with Allow.  Returns the process exit status.
+ */
+int		 http_main(const char *allow, http_handler fn);
+
+/*
+ * Set up r for one request read through io.  Returns API_OK or
+ * API_ENOMEM.  Free with http_req_free.
+ */
+enum api_err	 http_req_init(struct req *r, const struct http_io *io,
+		    struct db **dbp) __attribute__((warn_unused_result));
+
+/* Free everything r owns.  The database connection is not r's. */
+void		 http_req_free(struct req *r);
+
+/*
+ * Dispatch one request: check the method, call fn, write whatever error
+ * it returned, roll back what it left open.
+ */
+void		 http_dispatch(struct req *r, const char *allow,
+		    http_handler fn);
+
+/* An environment variable of this request (CGI: the process's). */
+const char	*http_getenv(const struct req *r, const char *name);
+
+/*
+ * Read and parse the body as a JSON object into *obj (borrowed from r).
+ * Returns API_OK, API_MEDIA_TYPE for a body that is not
+ * application/json, API_TOO_LARGE past LECTERN_MAX_BODY (decided from
+ * CONTENT_LENGTH before reading when it is given), API_INVALID_JSON for
+ * an empty body, malformed JSON or a top-level value that is not an
+ * object, API_INVALID for an escaped NUL.
+ */
+enum api_err	 http_body_json(struct req *r, cJSON **obj)
+		    __attribute__((warn_unused_result));
+
+/*
+ * Whether content type ct is application/json, with at most a charset
+ * parameter of utf-8.
+ */
+int		 http_is_json_type(const char *ct);
+
+/*
+ * Look up query parameter name; *val is NULL when absent, else borrowed
+ * from r and percent-decoded.  Returns API_OK, or API_INVALID (with the
+ * error detail set) when the query string is malformed or name is given
+ * twice.
+ */
+enum api_err	 http_param(struct req *r, const char *name,
+		    const char **val) __attribute__((warn_unused_result));
+
+/*
+ * The database connection for this request, connected on first use and
+ * kept by the process between requests.  Returns API_OK,
+ * API_UNAVAILABLE or API_ENOMEM.
+ */
+enum api_err	 http_db(struct req *r, struct db **db)
+		    __attribute__((warn_unused_result));
+
+/* Add a response header (both strings copied).  Returns API_OK or
+ * API_ENOMEM. */
+enum api_err	 http_header(struct req *r, const char *name,
+		    const char *value);
+
+/*
+ * Send status with body as JSON (body NULL: no body, as for 204 and
+ * 304).  Returns API_OK, or API_ENOMEM / API_INTERNAL when nothing could
+ * be written.
+ */
+enum api_err	 http_send(struct req *r, int status, const cJSON *body);
+
+/* Send status with a body that is already JSON text. */
+enum api_err	 http_send_raw(struct req *r, int status, const char *json);
+
+/*
+ * Record the message of the error about to be returned (copied) and
+ * return er, so a handler can say "return http_fail(r, API_X, msg)".
+ */
+enum api_err	 http_fail(struct req *r, enum api_err er, const char *msg);
+
+/*
+ * Record per-field validation errors (r takes fields) and return
+ * API_INVALID; the message is "field: why" of the first field.
+ */
+enum api_err	 http_invalid(struct req *r, cJSON *fields);
+
+/* Write the JSON error envelope for er, with r's detail if any. */
+void		 http_error(struct req *r, enum api_err er);
+
+#endif /* LECTERN_HTTP_H */

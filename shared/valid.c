@@ -1,0 +1,388 @@
+/*
+ * lectern — valid: input validation by field tables.
+ *
+ * Messages are fixed strings: input is never echoed back in an error,
+ * so a client cannot make the API reflect its own text.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "json.h"
+#include "log.h"
+#include "valid.h"
+
+#define STRING_MAX_DEFAULT	255
+#define EMAIL_MAX		254
+
+size_t
+valid_utf8_len(const char *s)
+{
+	size_t	 n = 0;
+
+	for (; *s != '\0'; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			n++;
+	return n;
+}
+
+int
+valid_text(const char *s, int multiline)
+{
+	const unsigned char	*p;
+
+	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		if (*p == 0x7f)
+			return 0;
+		if (*p >= 0x20)
+			continue;
+		if (multiline && (*p == '\n' || *p == '\t'))
+			continue;
+		return 0;
+	}
+	return json_utf8_valid(s, strlen(s));
+}
+
+/*
+ * A copy of s without leading and trailing white space; NULL when out of
+ * memory.
+ */
+static char *
+trimmed(const char *s)
+{
+	const char	*e;
+	char		*r;
+
+	while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' ||
+	    e[-1] == '\r'))
+		e--;
+	if ((r = strndup(s, (size_t)(e - s))) == NULL)
+		log_warnx("valid: out of memory");
+	return r;
+}
+
+int
+valid_string(const cJSON *it, const struct vfield *f, union vval *v,
+    const char **why)
+{
+	char		*s;
+	size_t		 len;
+	long long	 max;
+
+	if (!cJSON_IsString(it) || it->valuestring == NULL) {
+		*why = "must be a string";
+		return 0;
+	}
+	s = (f->flags & VF_NOTRIM) ? strdup(it->valuestring) :
+	    trimmed(it->valuestring);
+	if (s == NULL) {
+		*why = "could not be stored";
+		return 0;
+	}
+	if (!valid_text(s, (f->flags & VF_MULTILINE) != 0)) {
+		*why = "must not contain control characters";
+		goto bad;
+	}
+	len = valid_utf8_len(s);
+	max = f->max > 0 ? f->max : STRING_MAX_DEFAULT;
+	if ((long long)len > max) {
+		*why = "is too long";
+		goto bad;
+	}
+	if ((long long)len < f->min) {
+		*why = "is too short";
+		goto bad;
+	}
+	v->s = s;
+	return 1;
+bad:
+	explicit_bzero(s, strlen(s));
+	free(s);
+	return 0;
+}
+
+/*
+ * Whether c may appear in the local part of an address: the RFC 5322
+ * atext characters and the dot.
+ */
+static int
+local_char(int c)
+{
+
+	return isalnum(c) || strchr("!#$%&'*+/=?^_`{|}~.-", c) != NULL;
+}
+
+int
+valid_email(const cJSON *it, const struct vfield *f, union vval *v,
+    const char **why)
+{
+	char		*s, *at, *p, *label;
+	size_t		 len;
+
+	(void)f;
+	*why = "must be a valid email address";
+	if (!cJSON_IsString(it) || it->valuestring == NULL)
+		return 0;
+	if ((s = trimmed(it->valuestring)) == NULL)
+		return 0;
+	len = strlen(s);
+	if (len < 3 || len > EMAIL_MAX)
+		goto bad;
+	at = strchr(s, '@');
+	if (at == NULL || at == s || strchr(at + 1, '@') != NULL ||
+	    at - s > 64)
+		goto bad;
+	for (p = s; p < at; p++) {
+		*p = (char)tolower((unsigned char)*p);
+		if (((unsigned char)*p & 0x80) || !local_char(*p))
+			goto bad;
+	}
+	if (s[0] == '.' || at[-1] == '.' || strstr(s, "..") != NULL)
+		goto bad;
+	/* Domain: dot-separated labels of letters, digits and hyphens. */
+	label = at + 1;
+	if (strchr(label, '.') == NULL)
+		goto bad;
+	for (p = label; ; p++) {
+		*p = (char)tolower((unsigned char)*p);
+		if (*p == '.' || *p == '\0') {
+			if (p == label || label[0] == '-' || p[-1] == '-' ||
+			    p - label > 63)
+				goto bad;
+			if (*p == '\0')
+				break;
+			label = p + 1;
+			continue;
+		}
+		if (!isalnum((unsigned char)*p) && *p != '-')
+			goto bad;
+		if ((unsigned char)*p & 0x80)
+			goto bad;
+	}
+	v->s = s;
+	return 1;
+bad:
+	free(s);
+	return 0;
+}
+
+int
+valid_int(const cJSON *it, const struct vfield *f, union vval *v,
+    const char **why)
+{
+	long long	 n;
+
+	if (!json_int(it, &n)) {
+		*why = "must be an integer";
+		return 0;
+	}
+	if (n < f->min || n > f->max) {
+		*why = "is out of range";
+		return 0;
+	}
+	v->i = n;
+	return 1;
+}
+
+int
+valid_id(const cJSON *it, const struct vfield *f, union vval *v,
+    const char **why)
+{
+	struct vfield	 g = *f;
+
+	g.min = 1;
+	g.max = VALID_ID_MAX;
+	if (!valid_int(it, &g, v, why)) {
+		*why = "must be a positive integer id";
+		return 0;
+	}
+	return 1;
+}
+
+int
+valid_bool(const cJSON *it, const struct vfield *f, union vval *v,
+    const char **why)
+{
+
+	(void)f;
+	if (!cJSON_IsBool(it)) {
+		*why = "must be true or false";
+		return 0;
+	}
+	v->b = cJSON_IsTrue(it) ? 1 : 0;
+	return 1;
+}
+
+/*
+ * Record "why" for field name in *errs, creating the object.  Returns 0,
+ * or -1 when out of memory.
+ */
+static int
+fail(cJSON **errs, const char *name, const char *why)
+{
+
+	if (*errs == NULL && (*errs = cJSON_CreateObject()) == NULL)
+		return -1;
+	if (cJSON_GetObjectItemCaseSensitive(*errs, name) != NULL)
+		return 0;
+	return cJSON_AddStringToObject(*errs, name, why) == NULL ? -1 : 0;
+}
+
+/* Whether item is a string that is empty once trimmed. */
+static int
+blank(const cJSON *it, unsigned int flags)
+{
+	const char	*s;
+
+	if (!cJSON_IsString(it) || it->valuestring == NULL)
+		return 0;
+	if (flags & VF_NOTRIM)
+		return it->valuestring[0] == '\0';
+	for (s = it->valuestring; *s != '\0'; s++)
+		if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r')
+			return 0;
+	return 1;
+}
+
+enum api_err
+valid_object(const cJSON *obj, const struct vfield *f, size_t n,
+    struct vout *out, cJSON **errs)
+{
+	const cJSON	*it, *other;
+	const char	*why;
+	size_t		 i;
+	int		 known;
+
+	*errs = NULL;
+	memset(out, 0, n * sizeof(*out));
+	if (!cJSON_IsObject(obj))
+		return API_INVALID_JSON;
+
+	/* Unknown and duplicate members. */
+	cJSON_ArrayForEach(it, obj) {
+		known = 0;
+		for (i = 0; i < n; i++)
+			if (it->string != NULL &&
+			    strcmp(it->string, f[i].name) == 0)
+				known = 1;
+		if (it->string == NULL || !valid_text(it->string, 0) ||
+		    strlen(it->string) > 64) {
+			if (fail(errs, "body", "has an unreadable member name"))
+				goto enomem;
+			continue;
+		}
+		if (!known) {
+			if (fail(errs, it->string, "is not a known field"))
+				goto enomem;
+			continue;
+		}
+		for (other = obj->child; other != it; other = other->next)
+			if (strcmp(other->string, it->string) == 0 &&
+			    fail(errs, it->string, "is given more than once"))
+				goto enomem;
+	}
+
+	for (i = 0; i < n; i++) {
+		it = cJSON_GetObjectItemCaseSensitive(obj, f[i].name);
+		if (it == NULL || blank(it, f[i].flags)) {
+			if ((f[i].flags & VF_REQUIRED) &&
+			    fail(errs, f[i].name, "is required"))
+				goto enomem;
+			continue;
+		}
+		if (cJSON_IsNull(it)) {
+			if (f[i].flags & VF_NULLABLE)
+				out[i].is_null = 1;
+			else if (fail(errs, f[i].name,
+			    (f[i].flags & VF_REQUIRED) ? "is required" :
+			    "must not be null"))
+				goto enomem;
+			continue;
+		}
+		why = "is not valid";
+		if (!f[i].fn(it, &f[i], &out[i].v, &why)) {
+			if (fail(errs, f[i].name, why))
+				goto enomem;
+			continue;
+		}
+		out[i].present = 1;
+	}
+	if (*errs != NULL) {
+		valid_out_free(out, f, n);
+		return API_INVALID;
+	}
+	return API_OK;
+enomem:
+	log_warnx("valid_object: out of memory");
+	valid_out_free(out, f, n);
+	cJSON_Delete(*errs);
+	*errs = NULL;
+	return API_ENOMEM;
+}
+
+void
+valid_out_free(struct vout *out, const struct vfield *f, size_t n)
+{
+	size_t	 i;
+
+	if (out == NULL)
+		return;
+	for (i = 0; i < n; i++) {
+		if (!out[i].present)
+			continue;
+		if ((f[i].fn == valid_string || f[i].fn == valid_email) &&
+		    out[i].v.s != NULL) {
+			if (f[i].flags & VF_NOTRIM)
+				explicit_bzero(out[i].v.s, strlen(out[i].v.s));
+			free(out[i].v.s);
+		}
+		out[i].v.s = NULL;
+		out[i].present = 0;
+	}
+}
+
+int
+valid_id_str(const char *s, long long *id)
+{
+	char		*end;
+	long long	 v;
+
+	if (s == NULL || *s < '1' || *s > '9' || strlen(s) > 16)
+		return 0;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < 1 || v > VALID_ID_MAX)
+		return 0;
+	*id = v;
+	return 1;
+}
+
+enum api_err
+valid_paging(const char *page, const char *per_page, long long *p,
+    long long *pp, cJSON **errs)
+{
+
+	*errs = NULL;
+	*p = 1;
+	*pp = 20;
+	if (page != NULL && (!valid_id_str(page, p) || *p > 1000000) &&
+	    fail(errs, "page", "must be a whole number from 1"))
+		goto enomem;
+	if (per_page != NULL && (!valid_id_str(per_page, pp) ||
+	    *pp > VALID_PER_PAGE_MAX) &&
+	    fail(errs, "per_page", "must be a whole number from 1 to 100"))
+		goto enomem;
+	return *errs == NULL ? API_OK : API_INVALID;
+enomem:
+	cJSON_Delete(*errs);
+	*errs = NULL;
+	return API_ENOMEM;
+}

@@ -1,0 +1,106 @@
+/*
+ * lectern — valid: input validation by field tables.
+ *
+ * An endpoint declares its body as a static table of struct vfield, as
+ * kcgi declares its keys.  valid_object checks a parsed JSON object
+ * against the table: unknown and duplicate members are rejected,
+ * strings are trimmed, empty strings count as missing, lengths and
+ * characters are checked, and every failure is reported per field.
+ */
+#ifndef LECTERN_VALID_H
+#define LECTERN_VALID_H
+
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+#include "err.h"
+
+#define VF_REQUIRED	0x01	/* missing or empty: "is required" */
+#define VF_MULTILINE	0x02	/* \n and \t allowed in the string */
+#define VF_NULLABLE	0x04	/* JSON null accepted (vout.is_null) */
+#define VF_NOTRIM	0x08	/* kept as given, wiped on free (passwords) */
+
+#define VALID_ID_MAX	9007199254740991LL	/* 2^53 - 1 */
+#define VALID_PER_PAGE_MAX 100
+
+union vval {
+	char		*s;	/* allocated; freed by valid_out_free */
+	long long	 i;
+	int		 b;
+};
+
+struct vfield;
+
+/*
+ * A validator: check item against field f, store the parsed value in v.
+ * Returns 1, or 0 with *why set to a static message.
+ */
+typedef int (*vfn)(const cJSON *item, const struct vfield *f,
+    union vval *v, const char **why);
+
+struct vfield {
+	const char	*name;
+	vfn		 fn;
+	unsigned int	 flags;
+	long long	 min;	/* string: characters; number: value */
+	long long	 max;	/* 0 for a string: 255 characters */
+};
+
+struct vout {
+	int		 present;	/* given and not empty */
+	int		 is_null;	/* given as null (VF_NULLABLE) */
+	union vval	 v;
+};
+
+/* Validators for struct vfield.fn. */
+int	valid_string(const cJSON *, const struct vfield *, union vval *,
+	    const char **);
+int	valid_email(const cJSON *, const struct vfield *, union vval *,
+	    const char **);
+int	valid_int(const cJSON *, const struct vfield *, union vval *,
+	    const char **);
+int	valid_id(const cJSON *, const struct vfield *, union vval *,
+	    const char **);
+int	valid_bool(const cJSON *, const struct vfield *, union vval *,
+	    const char **);
+
+/*
+ * Check obj against the n fields of f and fill out[n].  Returns API_OK;
+ * API_INVALID with *errs an object {field: message} that the caller
+ * frees with cJSON_Delete (out[] is then already freed); API_ENOMEM.
+ * On API_OK the caller frees out with valid_out_free.
+ */
+enum api_err	valid_object(const cJSON *obj, const struct vfield *f,
+		    size_t n, struct vout *out, cJSON **errs)
+		    __attribute__((warn_unused_result));
+
+/* Free the strings of out[n] (wiping VF_NOTRIM ones).  NULL is fine. */
+void		valid_out_free(struct vout *out, const struct vfield *f,
+		    size_t n);
+
+/*
+ * Whether s is acceptable text: no control characters other than \n and
+ * \t (those only when multiline), and well-formed UTF-8.
+ */
+int		valid_text(const char *s, int multiline);
+
+/* The length of the UTF-8 string s in code points. */
+size_t		valid_utf8_len(const char *s);
+
+/*
+ * Parse a positive id (1 .. 2^53-1, decimal digits only, no sign, no
+ * leading zero) from s.  Returns 1 or 0.
+ */
+int		valid_id_str(const char *s, long long *id);
+
+/*
+ * Parse the paging parameters page (default 1) and per_page (default
+ * 20, at most VALID_PER_PAGE_MAX); NULL means absent.  Returns API_OK or
+ * API_INVALID with *errs as for valid_object.
+ */
+enum api_err	valid_paging(const char *page, const char *per_page,
+		    long long *p, long long *pp, cJSON **errs)
+		    __attribute__((warn_unused_result));
+
+#endif /* LECTERN_VALID_H */
