@@ -25,6 +25,8 @@
 
 extern char	**environ;
 
+static enum api_err	read_body(struct req *, size_t);
+
 static ssize_t
 cgi_read(void *arg, char *buf, size_t len)
 {
@@ -171,18 +173,50 @@ method_allowed(const char *allow, const char *method)
 	return 0;
 }
 
+/*
+ * The methods of the whole path for a 405.  When several executables
+ * serve one path, the route table sets LECTERN_ALLOW ("GET/POST") on
+ * the one that answers for methods none of them takes.
+ */
+static const char *
+path_allow(struct req *r, const char *allow)
+{
+	const char	*routed;
+	size_t		 i, o;
+
+	routed = http_getenv(r, "LECTERN_ALLOW");
+	if (routed == NULL || *routed == '\0')
+		return allow;
+	for (i = o = 0; routed[i] != '\0' && o + 3 < sizeof(r->allowbuf); i++) {
+		if (routed[i] == '/') {
+			r->allowbuf[o++] = ',';
+			r->allowbuf[o++] = ' ';
+		} else
+			r->allowbuf[o++] = routed[i];
+	}
+	r->allowbuf[o] = '\0';
+	return r->allowbuf;
+}
+
 void
 http_dispatch(struct req *r, const char *allow, http_handler fn)
 {
 	enum api_err	 er;
 
-	r->allow = allow;
+	r->allow = path_allow(r, allow);
 	if (!method_allowed(allow, r->method))
 		er = API_METHOD;
 	else
 		er = fn(r);
 	if (r->dbp != NULL && *r->dbp != NULL)
 		db_rollback(*r->dbp);
+	/*
+	 * Consume a body nobody read: Apache writes the whole body to the
+	 * CGI, and a CGI that exits first turns a clean answer into a
+	 * broken pipe.
+	 */
+	if (r->body == NULL && r->content_length != 0)
+		(void)read_body(r, config_get()->max_body);
 	if (r->responded)
 		return;
 	if (er == API_OK) {

@@ -63,6 +63,7 @@ struct req {
 	int		 responded;
 	int		 bad_token;	/* 401 says WWW-Authenticate */
 	const char	*allow;		/* methods for a 405 */
+	char		 allowbuf[80];	/* LECTERN_ALLOW, comma-separated */
 	char		*err_msg;
 	cJSON		*err_fields;
 	struct db	**dbp;		/* the process's connection slot */

@@ -13,9 +13,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Not every test uses every function. */
+#define TAP_FN	static __attribute__((unused))
+
 static unsigned long	tap_planned, tap_run, tap_failed;
 
-static void
+TAP_FN void
 tap_finish(void)
 {
 
@@ -26,7 +29,7 @@ tap_finish(void)
 }
 
 /* Announce n tests. */
-static void
+TAP_FN void
 plan(unsigned long n)
 {
 
@@ -36,7 +39,7 @@ plan(unsigned long n)
 	atexit(tap_finish);
 }
 
-static void
+TAP_FN void
 tap_vresult(int success, const char *fmt, va_list ap)
 {
 
@@ -50,7 +53,7 @@ tap_vresult(int success, const char *fmt, va_list ap)
 }
 
 /* Report one test; returns success so callers can add diagnostics. */
-static int __attribute__((format(printf, 2, 3)))
+TAP_FN int __attribute__((format(printf, 2, 3)))
 ok(int success, const char *fmt, ...)
 {
 	va_list	 ap;
@@ -62,7 +65,7 @@ ok(int success, const char *fmt, ...)
 }
 
 /* Comment lines, ignored by the harness. */
-static void __attribute__((format(printf, 1, 2)))
+TAP_FN void __attribute__((format(printf, 1, 2)))
 diag(const char *fmt, ...)
 {
 	va_list	 ap;
@@ -74,7 +77,7 @@ diag(const char *fmt, ...)
 	va_end(ap);
 }
 
-static int __attribute__((format(printf, 3, 4)))
+TAP_FN int __attribute__((format(printf, 3, 4)))
 is_int(long long want, long long got, const char *fmt, ...)
 {
 	va_list	 ap;
@@ -88,7 +91,7 @@ is_int(long long want, long long got, const char *fmt, ...)
 	return success;
 }
 
-static int __attribute__((format(printf, 3, 4)))
+TAP_FN int __attribute__((format(printf, 3, 4)))
 is_string(const char *want, const char *got, const char *fmt, ...)
 {
 	va_list	 ap;
@@ -108,7 +111,7 @@ is_string(const char *want, const char *got, const char *fmt, ...)
 }
 
 /* Skip one planned test with a reason. */
-static void
+TAP_FN void
 skip(const char *reason)
 {
 
@@ -117,7 +120,7 @@ skip(const char *reason)
 }
 
 /* Stop the whole run: setup failed. */
-static void __attribute__((noreturn, format(printf, 1, 2)))
+TAP_FN void __attribute__((noreturn, format(printf, 1, 2)))
 bail(const char *fmt, ...)
 {
 	va_list	 ap;
@@ -132,7 +135,7 @@ bail(const char *fmt, ...)
 }
 
 /* The exit status: 0 when everything planned ran and passed. */
-static int
+TAP_FN int
 tap_status(void)
 {
 

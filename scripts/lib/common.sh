@@ -1,0 +1,258 @@
+# lectern — scripts/lib/common.sh: what scripts/run and scripts/test share.
+#
+# Sourced, not run.  Bootstraps a Debian machine (packages, the
+# unprivileged service user), builds, and starts and stops the local
+# PostgreSQL cluster and Apache httpd that serve the CGIs.  When run as
+# root, PostgreSQL and Apache's children run as LECTERN_USER (default
+# "lectern"), created here if missing.
+
+LECTERN_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+LECTERN_USER=${LECTERN_USER:-lectern}
+
+# Debian packages the build, the servers and the tests need.
+LECTERN_PACKAGES="gcc make autoconf automake libtool pkg-config
+ libpq-dev libcjson-dev libssl-dev libcurl4-openssl-dev libargon2-dev
+ libcrack2-dev cracklib-runtime libfcgi-dev apache2 libapache2-mod-fcgid
+ postgresql postgresql-15-pgtap pgbouncer perl python3 curl"
+
+die() { printf '%s: %s\n' "${0##*/}" "$*" >&2; exit 1; }
+say() { printf '%s: %s\n' "${0##*/}" "$*" >&2; }
+
+is_root() { [ "$(id -u)" = 0 ]; }
+
+# Install what is missing (as root), or print the exact apt-get line.
+ensure_packages() {
+	local missing="" p
+	for p in $LECTERN_PACKAGES "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+		    grep -q 'install ok installed' || missing="$missing $p"
+	done
+	[ -z "$missing" ] && return 0
+	if ! is_root; then
+		die "missing packages; run: sudo apt-get install -y$missing"
+	fi
+	say "installing:$missing"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq >/dev/null || die "apt-get update failed"
+	# shellcheck disable=SC2086
+	apt-get install -y -qq --no-install-recommends $missing >/dev/null ||
+	    die "apt-get install failed:$missing"
+}
+
+# The unprivileged user that PostgreSQL and the CGIs run as under root.
+ensure_user() {
+	is_root || return 0
+	id -u "$LECTERN_USER" >/dev/null 2>&1 && return 0
+	say "creating system user $LECTERN_USER"
+	useradd --system --user-group --no-create-home \
+	    --home-dir /nonexistent --shell /usr/sbin/nologin "$LECTERN_USER" ||
+	    die "useradd $LECTERN_USER failed"
+}
+
+# Run a command as the service user (or as ourselves when not root).
+as_service() {
+	if is_root; then
+		runuser -u "$LECTERN_USER" -- "$@"
+	else
+		"$@"
+	fi
+}
+
+# Give a directory to the service user.
+own_dir() {
+	mkdir -p "$1"
+	is_root && chown "$LECTERN_USER:$LECTERN_USER" "$1"
+	return 0
+}
+
+pg_bindir() {
+	local d
+	d=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+	[ -n "$d" ] || die "no PostgreSQL server binaries under /usr/lib/postgresql"
+	printf '%s\n' "$d"
+}
+
+# A free TCP port on 127.0.0.1.
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+random_secret() {
+	head -c "${1:-32}" /dev/urandom | base64 | tr -d '/+=\n' | head -c "${2:-48}"
+}
+
+# build [configure args...]: autoreconf when needed, configure when the
+# arguments changed, make.
+build() {
+	local args="$*" stamp="$LECTERN_TOP/var/configure-args"
+	cd "$LECTERN_TOP" || die "no $LECTERN_TOP"
+	if [ ! -x configure ] || [ configure.ac -nt configure ] ||
+	    [ Makefile.am -nt Makefile.in ]; then
+		autoreconf -fi >/dev/null 2>&1 || autoreconf -fi ||
+		    die "autoreconf failed"
+	fi
+	mkdir -p var
+	if [ ! -f Makefile ] || [ ! -f "$stamp" ] ||
+	    [ "$(cat "$stamp")" != "$args" ]; then
+		# shellcheck disable=SC2086
+		./configure -q $args || die "configure failed"
+		printf '%s' "$args" > "$stamp"
+	fi
+	make -s -j"$(nproc)" >/dev/null || make -j1 || die "make failed"
+}
+
+# pg_setup DIR PORT: a cluster in DIR listening on 127.0.0.1:PORT with an
+# owner role (migrations) and an application role (the CGIs), each with a
+# random password kept in DIR/roles.env.  Reuses DIR when it exists.
+pg_setup() {
+	local dir=$1 port=$2 bin superpw
+	bin=$(pg_bindir)
+	own_dir "$dir"
+	chmod 700 "$dir"
+	if [ ! -f "$dir/data/PG_VERSION" ]; then
+		own_dir "$dir/data"
+		superpw=$(random_secret 24)
+		(umask 077; printf '%s\n' "$superpw" > "$dir/superpw")
+		is_root && chown "$LECTERN_USER" "$dir/superpw"
+		as_service "$bin/initdb" -D "$dir/data" -U postgres \
+		    --auth=scram-sha-256 --pwfile="$dir/superpw" \
+		    --encoding=UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 ||
+		    { cat "$dir/initdb.log" >&2; die "initdb failed"; }
+		cat >> "$dir/data/postgresql.conf" <<-EOCONF
+		listen_addresses = '127.0.0.1'
+		unix_socket_directories = '$dir'
+		unix_socket_permissions = 0700
+		max_connections = 200
+		shared_buffers = 128MB
+		fsync = ${LECTERN_PG_FSYNC:-on}
+		log_min_messages = warning
+		log_line_prefix = '%m [%p] %q%u@%d '
+		EOCONF
+		{
+			printf 'export LECTERN_PG_SUPERPW=%q\n' "$superpw"
+			printf 'export LECTERN_PG_OWNERPW=%q\n' "$(random_secret 24)"
+			printf 'export LECTERN_PG_APPPW=%q\n' "$(random_secret 24)"
+		} > "$dir/roles.env"
+		chmod 600 "$dir/roles.env"
+	fi
+	sed -i "/^port = /d" "$dir/data/postgresql.conf"
+	printf 'port = %s\n' "$port" >> "$dir/data/postgresql.conf"
+	printf '%s\n' "$port" > "$dir/port"
+	pg_start "$dir"
+	pg_roles "$dir"
+}
+
+pg_start() {
+	local dir=$1
+	as_service "$(pg_bindir)/pg_ctl" -D "$dir/data" -l "$dir/postgresql.log" \
+	    -w -t 60 start >/dev/null || {
+		tail -n 20 "$dir/postgresql.log" >&2
+		die "PostgreSQL did not start"
+	}
+}
+
+pg_stop() {
+	local dir=$1
+	[ -f "$dir/data/postmaster.pid" ] || return 0
+	as_service "$(pg_bindir)/pg_ctl" -D "$dir/data" -m fast -w -t 60 \
+	    stop >/dev/null 2>&1 || true
+}
+
+# psql as the cluster superuser against database ${2:-postgres}.
+pg_super() {
+	local dir=$1 db=${2:-postgres}
+	shift 2
+	# shellcheck disable=SC1091
+	( . "$dir/roles.env"; PGPASSWORD=$LECTERN_PG_SUPERPW psql -X -q \
+	    -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$(cat "$dir/port")" -U postgres \
+	    -d "$db" "$@" )
+}
+
+# The owner and application roles and the lectern database.
+pg_roles() {
+	local dir=$1
+	# shellcheck disable=SC1091
+	. "$dir/roles.env"
+	LECTERN_PG_OWNERPW=$LECTERN_PG_OWNERPW LECTERN_PG_APPPW=$LECTERN_PG_APPPW \
+	    pg_super "$dir" postgres <<-'EOSQL' ||
+	\getenv ownerpw LECTERN_PG_OWNERPW
+	\getenv apppw LECTERN_PG_APPPW
+	SELECT NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'lectern_owner') AS mk_owner \gset
+	\if :mk_owner
+	CREATE ROLE lectern_owner LOGIN;
+	\endif
+	ALTER ROLE lectern_owner PASSWORD :'ownerpw';
+	SELECT NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'lectern_app') AS mk_app \gset
+	\if :mk_app
+	CREATE ROLE lectern_app LOGIN;
+	\endif
+	ALTER ROLE lectern_app LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS
+	    PASSWORD :'apppw';
+	ALTER ROLE lectern_app SET search_path = pg_catalog, public;
+	SELECT NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = 'lectern') AS mk_db \gset
+	\if :mk_db
+	CREATE DATABASE lectern OWNER lectern_owner;
+	\endif
+	REVOKE ALL ON DATABASE lectern FROM PUBLIC;
+	GRANT CONNECT, TEMPORARY ON DATABASE lectern TO lectern_owner;
+	GRANT CONNECT ON DATABASE lectern TO lectern_app;
+	EOSQL
+	    die "creating roles failed"
+}
+
+# URLs of the local cluster in DIR for the owner, the app and the superuser.
+pg_url() {
+	local dir=$1 who=$2 port
+	port=$(cat "$dir/port")
+	# shellcheck disable=SC1091
+	. "$dir/roles.env"
+	case $who in
+	owner) printf 'postgresql://lectern_owner:%s@127.0.0.1:%s/lectern\n' \
+	    "$LECTERN_PG_OWNERPW" "$port" ;;
+	app) printf 'postgresql://lectern_app:%s@127.0.0.1:%s/lectern\n' \
+	    "$LECTERN_PG_APPPW" "$port" ;;
+	super) printf 'postgresql://postgres:%s@127.0.0.1:%s/lectern\n' \
+	    "$LECTERN_PG_SUPERPW" "$port" ;;
+	esac
+}
+
+# apache_setup DIR PORT [EXTRA]: write DIR/httpd.conf for the built CGIs.
+# EXTRA=test adds the test-only virtual hosts (see apache/test.conf.in).
+apache_setup() {
+	LECTERN_APACHE_DIR=$1 LECTERN_APACHE_PORT=$2 LECTERN_APACHE_MODE=${3:-dev} \
+	    "$LECTERN_TOP/scripts/lib/apache-conf" || die "apache config failed"
+}
+
+apache_start() {
+	local dir=$1
+	/usr/sbin/apache2 -f "$dir/httpd.conf" -t >/dev/null 2>"$dir/configtest.log" ||
+	    { cat "$dir/configtest.log" >&2; die "apache config test failed"; }
+	/usr/sbin/apache2 -f "$dir/httpd.conf" -k start ||
+	    die "apache did not start"
+	wait_http "$(cat "$dir/url")/live" || {
+		tail -n 20 "$dir/log/error_log" >&2 2>/dev/null
+		die "apache does not answer"
+	}
+}
+
+apache_stop() {
+	local dir=$1 pid i
+	[ -f "$dir/run/httpd.pid" ] || return 0
+	pid=$(cat "$dir/run/httpd.pid")
+	kill -TERM "$pid" 2>/dev/null || return 0
+	for i in $(seq 1 50); do
+		kill -0 "$pid" 2>/dev/null || return 0
+		sleep 0.1
+	done
+	kill -KILL "$pid" 2>/dev/null || true
+}
+
+# Wait up to 15 s for a URL to answer at all.
+wait_http() {
+	local i
+	for i in $(seq 1 150); do
+		curl -s -o /dev/null --max-time 2 "$1" && return 0
+		sleep 0.1
+	done
+	return 1
+}
