@@ -142,11 +142,13 @@ pg_setup() {
 	pg_roles "$dir"
 }
 
+# pg_start DIR: start the cluster; it logs to LECTERN_PG_LOG (default
+# DIR/postgresql.log).
 pg_start() {
-	local dir=$1
-	as_service "$(pg_bindir)/pg_ctl" -D "$dir/data" -l "$dir/postgresql.log" \
+	local dir=$1 log=${LECTERN_PG_LOG:-$1/postgresql.log}
+	as_service "$(pg_bindir)/pg_ctl" -D "$dir/data" -l "$log" \
 	    -w -t 60 start >/dev/null || {
-		tail -n 20 "$dir/postgresql.log" >&2
+		tail -n 20 "$log" >&2
 		die "PostgreSQL did not start"
 	}
 }
