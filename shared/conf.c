@@ -59,6 +59,25 @@ config_get(void)
 	cfg.jwt_secret_len = cfg.jwt_secret ? strlen(cfg.jwt_secret) : 0;
 	cfg.max_body = (size_t)config_number(getenv("LECTERN_MAX_BODY"),
 	    CONFIG_MAX_BODY_DEFAULT, 64LL * 1024 * 1024);
+	cfg.issuer = env_nonempty("LECTERN_JWT_ISSUER");
+	if (cfg.issuer == NULL)
+		cfg.issuer = "lectern";
+	cfg.access_ttl = config_number(getenv("LECTERN_ACCESS_TTL"), 900,
+	    86400);
+	cfg.refresh_ttl = config_number(getenv("LECTERN_REFRESH_TTL"),
+	    14 * 86400, 366 * 86400);
+	cfg.refresh_idle = config_number(getenv("LECTERN_REFRESH_IDLE"), 86400,
+	    366 * 86400);
+	cfg.password_min = (size_t)config_number(
+	    getenv("LECTERN_PASSWORD_MIN"), 12, 128);
+	if (cfg.password_min < 8)
+		cfg.password_min = 8;
+	cfg.signup_roles = env_nonempty("LECTERN_SIGNUP_ROLES");
+	if (cfg.signup_roles == NULL)
+		cfg.signup_roles = "student";
+	cfg.public_url = env_nonempty("LECTERN_PUBLIC_URL");
+	if (cfg.public_url == NULL)
+		cfg.public_url = "http://127.0.0.1:8080";
 	cfg.valid = 1;
 	if (cfg.production && cfg.jwt_secret_len < CONFIG_JWT_SECRET_MIN) {
 		cfg.valid = 0;

@@ -21,6 +21,13 @@ struct config {
 	const char	*jwt_secret;	/* LECTERN_JWT_SECRET, may be NULL */
 	size_t		 jwt_secret_len;
 	size_t		 max_body;	/* LECTERN_MAX_BODY */
+	const char	*issuer;	/* LECTERN_JWT_ISSUER, "lectern" */
+	long long	 access_ttl;	/* LECTERN_ACCESS_TTL, 900 s */
+	long long	 refresh_ttl;	/* LECTERN_REFRESH_TTL, 14 days */
+	long long	 refresh_idle;	/* LECTERN_REFRESH_IDLE, 24 h */
+	size_t		 password_min;	/* LECTERN_PASSWORD_MIN, 12, never < 8 */
+	const char	*signup_roles;	/* LECTERN_SIGNUP_ROLES, "student" */
+	const char	*public_url;	/* LECTERN_PUBLIC_URL, for mail links */
 	int		 valid;		/* 0: /health and /ready answer 503 */
 	const char	*invalid_reason; /* why not valid; never a secret */
 };

@@ -400,3 +400,13 @@ crypto_token(size_t nbytes, char **out)
 	OPENSSL_cleanse(raw, nbytes);
 	return rc;
 }
+
+void
+crypto_wipe_free(char *s)
+{
+
+	if (s == NULL)
+		return;
+	OPENSSL_cleanse(s, strlen(s));
+	free(s);
+}

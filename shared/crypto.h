@@ -114,4 +114,10 @@ int		 crypto_streq(const char *a, const char *b)
 enum api_err	 crypto_token(size_t nbytes, char **out)
 		    __attribute__((warn_unused_result));
 
+/*
+ * Wipe the NUL-terminated secret s (a token, a password) and free it.
+ * NULL is fine.
+ */
+void		crypto_wipe_free(char *s);
+
 #endif /* LECTERN_CRYPTO_H */

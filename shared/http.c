@@ -165,7 +165,9 @@ method_allowed(const char *allow, const char *method)
 
 	if (strcmp(method, "HEAD") == 0)
 		method = "GET";
-	len = strlen(method);
+	/* An empty method would match everywhere and never advance. */
+	if ((len = strlen(method)) == 0)
+		return 0;
 	for (p = allow; (p = strstr(p, method)) != NULL; p += len)
 		if ((p == allow || p[-1] == ' ' || p[-1] == ',') &&
 		    (p[len] == '\0' || p[len] == ',' || p[len] == ' '))
@@ -336,8 +338,13 @@ http_body_json(struct req *r, cJSON **obj)
 	if (r->content_length != 0 && !http_is_json_type(r->content_type))
 		return API_MEDIA_TYPE;
 	if (r->body == NULL &&
-	    (er = read_body(r, config_get()->max_body)) != API_OK)
+	    (er = read_body(r, config_get()->max_body)) != API_OK) {
+		/* Remember it: reading again would parse the body's tail. */
+		if (er == API_TOO_LARGE)
+			r->content_length =
+			    (long long)config_get()->max_body + 1;
 		return er;
+	}
 	if (r->body_len == 0)
 		return http_fail(r, API_INVALID_JSON,
 		    "a JSON object body is required");
@@ -347,9 +354,13 @@ http_body_json(struct req *r, cJSON **obj)
 		    "strings must not contain NUL characters");
 	if (er != API_OK)
 		return er;
-	if (!cJSON_IsObject(r->json))
+	if (!cJSON_IsObject(r->json)) {
+		/* Not cached: a second call must not return it as an object. */
+		cJSON_Delete(r->json);
+		r->json = NULL;
 		return http_fail(r, API_INVALID_JSON,
 		    "the body must be a JSON object");
+	}
 	*obj = r->json;
 	return API_OK;
 }
@@ -624,6 +635,48 @@ http_invalid(struct req *r, cJSON *fields)
 	return API_INVALID;
 }
 
+/*
+ * Record a 5xx answer in error_logs when the connection can take it
+ * (it cannot when the database is what failed).  The path is logged
+ * without its query string; the message is ours, never client data.
+ */
+static void
+record_error(struct req *r, int status, const char *code, const char *msg)
+{
+	static const char sql_error[] =
+	    "INSERT INTO error_logs (request_id, status, code, method, path,"
+	    " message) VALUES ($1, $2::int, $3, left($4, 16),"
+	    " left(split_part($5, '?', 1), 512), left($6, 1000))";
+	const char	*params[6];
+	char		 st[16];
+
+	if (r->dbp == NULL || *r->dbp == NULL || !db_usable(*r->dbp))
+		return;
+	snprintf(st, sizeof(st), "%d", status);
+	params[0] = r->request_id;
+	params[1] = st;
+	params[2] = code;
+	params[3] = r->method;
+	params[4] = http_getenv(r, "REQUEST_URI");
+	params[5] = msg;
+	if (db_exec(*r->dbp, sql_error, 6, params, NULL) != API_OK)
+		log_event(LOG_LVL_WARN, r->request_id, "error_log_failed",
+		    NULL);
+}
+
+enum api_err
+http_invalid_field(struct req *r, const char *field, const char *why)
+{
+	cJSON	*f;
+
+	if ((f = cJSON_CreateObject()) == NULL ||
+	    cJSON_AddStringToObject(f, field, why) == NULL) {
+		cJSON_Delete(f);
+		return API_ENOMEM;
+	}
+	return http_invalid(r, f);
+}
+
 void
 http_error(struct req *r, enum api_err er)
 {
@@ -632,10 +685,13 @@ http_error(struct req *r, enum api_err er)
 	int		 status;
 
 	status = api_http_status(er);
-	if (status >= 500)
+	msg = r->err_msg != NULL ? r->err_msg : api_message(er);
+	if (status >= 500) {
 		log_event(LOG_LVL_ERROR, r->request_id, "server_error",
-		    "code", api_strerror(er), "method", r->method,
-		    "path", http_getenv(r, "SCRIPT_NAME"), NULL);
+		    "status", api_reason(status), "code", api_strerror(er),
+		    "method", r->method, "message", msg, NULL);
+		record_error(r, status, api_strerror(er), msg);
+	}
 	if (er == API_METHOD && r->allow != NULL)
 		(void)http_header(r, "Allow", r->allow);
 	if (er == API_UNAUTHORIZED && r->bad_token)
@@ -643,7 +699,6 @@ http_error(struct req *r, enum api_err er)
 		    "Bearer error=\"invalid_token\"");
 	else if (er == API_UNAUTHORIZED)
 		(void)http_header(r, "WWW-Authenticate", "Bearer");
-	msg = r->err_msg != NULL ? r->err_msg : api_message(er);
 	if ((root = cJSON_CreateObject()) == NULL ||
 	    (e = cJSON_AddObjectToObject(root, "error")) == NULL ||
 	    cJSON_AddStringToObject(e, "code", api_strerror(er)) == NULL ||

@@ -164,6 +164,13 @@ enum api_err	 http_fail(struct req *r, enum api_err er, const char *msg);
  */
 enum api_err	 http_invalid(struct req *r, cJSON *fields);
 
+/*
+ * Record one field's validation error and return API_INVALID (or
+ * API_ENOMEM).  why is a fixed message, never client data.
+ */
+enum api_err	 http_invalid_field(struct req *r, const char *field,
+		    const char *why);
+
 /* Write the JSON error envelope for er, with r's detail if any. */
 void		 http_error(struct req *r, enum api_err er);
 

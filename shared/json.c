@@ -57,8 +57,11 @@ json_utf8_valid(const char *str, size_t len)
 }
 
 /*
- * Scan the raw text: depth outside strings, escaped NULs inside them.
- * Returns API_OK, API_INVALID_JSON (too deep) or API_INVALID (\u0000).
+ * Scan the raw text: depth outside strings, escaped NULs inside them,
+ * control characters anywhere (cJSON takes them as white space between
+ * tokens and as text inside strings; JSON allows neither).  Returns
+ * API_OK, API_INVALID_JSON (too deep, a control character) or
+ * API_INVALID (\u0000).
  */
 static enum api_err
 scan(const char *buf, size_t len)
@@ -67,6 +70,9 @@ scan(const char *buf, size_t len)
 	int	 instr = 0;
 
 	for (i = 0; i < len; i++) {
+		if ((unsigned char)buf[i] < 0x20 && (instr ||
+		    (buf[i] != '\t' && buf[i] != '\n' && buf[i] != '\r')))
+			return API_INVALID_JSON;
 		if (instr) {
 			if (buf[i] == '\\') {
 				if (i + 5 < len && buf[i + 1] == 'u' &&

@@ -68,7 +68,9 @@ payload_text(const struct jwt_claims *c, const char *iss, char **out)
 	    cJSON_AddStringToObject(o, "typ", c->typ) == NULL ||
 	    cJSON_AddNumberToObject(o, "iat", (double)c->iat) == NULL ||
 	    cJSON_AddNumberToObject(o, "nbf", (double)c->nbf) == NULL ||
-	    cJSON_AddNumberToObject(o, "exp", (double)c->exp) == NULL) {
+	    cJSON_AddNumberToObject(o, "exp", (double)c->exp) == NULL ||
+	    (c->sid[0] != '\0' &&
+	    cJSON_AddStringToObject(o, "sid", c->sid) == NULL)) {
 		log_warnx("jwt_sign: out of memory");
 		goto out;
 	}
@@ -269,6 +271,9 @@ check_claims(const cJSON *p, const char *iss, const char *want_typ,
 	if (!get_printable(p, "jti", c->jti, sizeof(c->jti)))
 		return 0;
 	if (!get_printable(p, "role", c->role, sizeof(c->role)))
+		return 0;
+	if (cJSON_GetObjectItemCaseSensitive(p, "sid") != NULL &&
+	    !get_printable(p, "sid", c->sid, sizeof(c->sid)))
 		return 0;
 	return 1;
 }

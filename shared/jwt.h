@@ -25,6 +25,7 @@ struct jwt_claims {
 	char		 sub[32];	/* user id, decimal digits */
 	char		 role[16];	/* "student", "admin", ... */
 	char		 jti[64];	/* token id, for revocation */
+	char		 sid[64];	/* session id; optional, "" if absent */
 	char		 typ[16];	/* "access" */
 	long long	 iat;		/* issued at (epoch s); 0 if absent */
 	long long	 nbf;		/* not before; 0 if absent */
@@ -34,7 +35,8 @@ struct jwt_claims {
 /*
  * Sign claims c with issuer iss under keylen bytes of key (HMAC-SHA256)
  * and store the compact token in *out, which the caller frees with
- * free(3).  The payload is {iss, sub, role, jti, typ, iat, nbf, exp}.
+ * free(3).  The payload is {iss, sub, role, jti, typ, iat, nbf, exp},
+ * plus sid when c->sid is not empty.
  * Returns API_OK, API_ENOMEM, or API_INTERNAL (logged) when an argument
  * is missing, a claim string is empty or unterminated, the key is empty
  * or libcrypto fails.  *out is NULL on failure.

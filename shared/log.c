@@ -44,7 +44,7 @@ log_key_is_secret(const char *key)
 int
 log_escape(char *buf, size_t size, const char *s)
 {
-	size_t		 len;
+	size_t		 len, cut;
 	unsigned char	 c;
 	char		 esc[8];
 	const char	*add;
@@ -52,9 +52,12 @@ log_escape(char *buf, size_t size, const char *s)
 
 	if (size == 0)
 		return -1;
-	len = strlen(buf);
+	len = cut = strlen(buf);
 	for (; *s != '\0'; s++) {
 		c = (unsigned char)*s;
+		/* Where to cut so as not to split a UTF-8 sequence. */
+		if ((c & 0xc0) != 0x80)
+			cut = len;
 		if (c == '"' || c == '\\') {
 			esc[0] = '\\';
 			esc[1] = (char)c;
@@ -76,7 +79,7 @@ log_escape(char *buf, size_t size, const char *s)
 		}
 		addlen = strlen(add);
 		if (len + addlen + 1 > size) {
-			buf[len] = '\0';
+			buf[(c & 0xc0) == 0x80 ? cut : len] = '\0';
 			return -1;
 		}
 		memcpy(buf + len, add, addlen);
@@ -103,24 +106,36 @@ append(char *buf, size_t size, const char *s)
 	return 0;
 }
 
+/*
+ * Append ,"key":"val" to buf.  A pair that does not fit is left out
+ * whole, except that a value is cut with "..." once its key is in.
+ */
 static void
 append_pair(char *buf, size_t size, const char *key, const char *val)
 {
+	size_t	 start;
+
 	/* Leave room for the closing brace and newline. */
 	size -= 3;
+	start = strlen(buf);
 	if (append(buf, size, ",\"") == -1 ||
 	    log_escape(buf, size, key) == -1 ||
 	    append(buf, size, "\":") == -1)
-		return;
+		goto drop;
 	if (val == NULL) {
-		(void)append(buf, size, "null");
+		if (append(buf, size, "null") == -1)
+			goto drop;
 		return;
 	}
-	if (append(buf, size, "\"") == -1)
-		return;
+	/* The opening quote must leave room for "..." and the closing one. */
+	if (append(buf, size - 4, "\"") == -1)
+		goto drop;
 	if (log_escape(buf, size - 4, val) == -1)
 		(void)append(buf, size, "...");
 	(void)append(buf, size, "\"");
+	return;
+drop:
+	buf[start] = '\0';
 }
 
 static void

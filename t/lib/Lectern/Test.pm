@@ -9,12 +9,14 @@ package Lectern::Test;
 use strict;
 use warnings;
 use Exporter 'import';
+use File::Temp ();
 use HTTP::Tiny;
 use JSON::PP;
 use Test::More ();
 
 our @EXPORT = qw(base_url api json_body sql sql_one security_headers_ok
-    error_ok srcdir builddir);
+    error_ok srcdir builddir unique_email strong_password register_user
+    user_with_role login_user);
 
 my $json = JSON::PP->new->utf8->canonical;
 
@@ -34,7 +36,9 @@ sub builddir { $ENV{LECTERN_BUILDDIR} || '.' }
 
 # api(METHOD, PATH, %opt): one request.  opt: json => data (sent as
 # application/json), body => raw bytes, type => Content-Type,
-# token => bearer token, headers => {...}, url => base URL.
+# token => bearer token, headers => {...}, url => base URL,
+# from => a loopback source address (127.0.0.x) for tests that need a
+# client address of their own (rate limits key on REMOTE_ADDR).
 # Returns { status, headers (lower-case names), content, json }.
 sub api {
 	my ($method, $path, %opt) = @_;
@@ -50,7 +54,8 @@ sub api {
 	$h{'Content-Type'} = $opt{type} if defined $opt{type};
 	$h{Authorization} = "Bearer $opt{token}" if defined $opt{token};
 	my $http = HTTP::Tiny->new(timeout => 60, max_redirect => 0,
-	    keep_alive => 0);
+	    keep_alive => 0,
+	    ($opt{from} ? (local_address => $opt{from}) : ()));
 	my $res = $http->request($method, $url, \%args);
 	my $out = {
 		status => $res->{status},
@@ -77,8 +82,12 @@ sub sql {
 	for my $i (0 .. $#params) {
 		push @vars, '-v', 'p' . ($i + 1) . '=' . $params[$i];
 	}
+	# A file, not -c, so that psql interpolates the :'pN' variables.
+	my $tmp = File::Temp->new(SUFFIX => '.sql');
+	print $tmp "$q\n";
+	close($tmp);
 	open(my $fh, '-|', 'psql', '-X', '-q', '-At', '-F', "\t",
-	    '-v', 'ON_ERROR_STOP=1', @vars, '-d', $db, '-c', $q)
+	    '-v', 'ON_ERROR_STOP=1', @vars, '-d', $db, '-f', $tmp->filename)
 	    or die "psql: $!";
 	my @rows;
 	while (my $line = <$fh>) {
@@ -93,6 +102,60 @@ sub sql {
 sub sql_one {
 	my @rows = sql(@_);
 	return @rows ? $rows[0][0] : undef;
+}
+
+# A fresh address for each call, so tests never collide on an email.
+my $email_seq = 0;
+sub unique_email {
+	my ($tag) = @_;
+	$email_seq++;
+	return lc(($tag || 'user') . "-$$-" . time() . "-$email_seq\@example.com");
+}
+
+# A password that passes the policy (length, dictionary).
+sub strong_password {
+	return 'Quiet-violet-lantern-' . int(rand(1e9)) . '-orbit';
+}
+
+# Register a new account; returns the response body plus email and
+# password.  Dies when registration does not answer 201.
+sub register_user {
+	my (%o) = @_;
+	my $email = $o{email} || unique_email($o{tag});
+	my $password = $o{password} || strong_password();
+	my $r = api(POST => '/api/auth/register', json => {
+		name => $o{name} || 'Test User',
+		email => $email,
+		password => $password,
+	}, ($o{url} ? (url => $o{url}) : ()));
+	die "register $email: $r->{status} $r->{content}\n"
+	    unless $r->{status} == 201;
+	my $b = json_body($r);
+	$b->{email} = $email;
+	$b->{password} = $password;
+	return $b;
+}
+
+# Sign in; returns the response.
+sub login_user {
+	my ($email, $password, %o) = @_;
+	return api(POST => '/api/auth/login',
+	    json => { email => $email, password => $password }, %o);
+}
+
+# A new account given role (student, teacher, instructor, admin) in the
+# database, signed in again so that its token is current.
+sub user_with_role {
+	my ($role, %o) = @_;
+	my $u = register_user(%o);
+	sql("UPDATE users SET role = :'p1' WHERE id = :'p2'", $role,
+	    $u->{user}{id});
+	my $r = login_user($u->{email}, $u->{password});
+	die "login as $role: $r->{status}\n" unless $r->{status} == 200;
+	my $b = json_body($r);
+	$b->{email} = $u->{email};
+	$b->{password} = $u->{password};
+	return $b;
 }
 
 # The security headers of SPEC §9 on one response.

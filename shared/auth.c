@@ -1,0 +1,329 @@
+/*
+ * lectern — auth: who is calling, and the tokens that say so.
+ *
+ * One query per authenticated request reads the user, the state of the
+ * token's session and whether its jti was revoked.  Refresh tokens are
+ * looked up by their SHA-256: the lookup compares hashes of 256-bit
+ * random values, so its timing tells an attacker nothing.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <openssl/crypto.h>
+
+#include <cjson/cJSON.h>
+
+#include "auth.h"
+#include "conf.h"
+#include "crypto.h"
+#include "db.h"
+#include "http.h"
+#include "jwt.h"
+#include "log.h"
+#include "ratelimit.h"
+
+static const char sql_caller[] =
+    "SELECT " AUTH_USER_COLUMNS ","
+    " (s.id IS NOT NULL AND s.revoked_at IS NULL AND s.expires_at > now()),"
+    " EXISTS (SELECT 1 FROM revoked_tokens t WHERE t.jti = $3)"
+    " FROM users u LEFT JOIN sessions s ON s.id = $2 AND s.user_id = u.id"
+    " WHERE u.id = $1::bigint";
+
+static const char sql_new_session[] =
+    "INSERT INTO sessions (id, user_id, expires_at)"
+    " VALUES ($1, $2::bigint, now() + make_interval(secs => $3::int))";
+
+static const char sql_new_refresh[] =
+    "INSERT INTO refresh_tokens (session_id, token_hash, idle_expires_at)"
+    " SELECT s.id, $2, least(s.expires_at,"
+    "  now() + make_interval(secs => $3::int))"
+    " FROM sessions s WHERE s.id = $1 AND s.revoked_at IS NULL";
+
+static const char sql_revoke_one[] =
+    "UPDATE sessions SET revoked_at = now(), revoked_reason = $2"
+    " WHERE id = $1 AND revoked_at IS NULL";
+
+static const char sql_revoke_all[] =
+    "UPDATE sessions SET revoked_at = now(), revoked_reason = $2"
+    " WHERE user_id = $1::bigint AND revoked_at IS NULL"
+    " AND id IS DISTINCT FROM $3";
+
+static const struct {
+	const char	*name;
+	unsigned int	 bit;
+} roles[] = {
+	{ "student", ROLE_STUDENT },
+	{ "teacher", ROLE_TEACHER },
+	{ "instructor", ROLE_INSTRUCTOR },
+	{ "admin", ROLE_ADMIN },
+	{ NULL, 0 }
+};
+
+unsigned int
+auth_role_bit(const char *role)
+{
+	size_t	 i;
+
+	for (i = 0; role != NULL && roles[i].name != NULL; i++)
+		if (strcmp(role, roles[i].name) == 0)
+			return roles[i].bit;
+	return 0;
+}
+
+/* Copy src into the size-byte dst; 0 when src is NULL or too long. */
+static int
+copy(char *dst, size_t size, const char *src)
+{
+	size_t	 len;
+
+	if (src == NULL || (len = strlen(src)) >= size)
+		return 0;
+	memcpy(dst, src, len + 1);
+	return 1;
+}
+
+int
+auth_user_from_row(const struct db_res *res, int row, int col,
+    struct user *u)
+{
+	const char	*active;
+
+	memset(u, 0, sizeof(*u));
+	if (!copy(u->id_str, sizeof(u->id_str), db_get(res, row, col)) ||
+	    !copy(u->email, sizeof(u->email), db_get(res, row, col + 1)) ||
+	    !copy(u->name, sizeof(u->name), db_get(res, row, col + 2)) ||
+	    !copy(u->role, sizeof(u->role), db_get(res, row, col + 3)) ||
+	    (active = db_get(res, row, col + 4)) == NULL)
+		return 0;
+	(void)copy(u->created_at, sizeof(u->created_at),
+	    db_get(res, row, col + 5));
+	(void)copy(u->updated_at, sizeof(u->updated_at),
+	    db_get(res, row, col + 6));
+	u->id = strtoll(u->id_str, NULL, 10);
+	u->role_bit = auth_role_bit(u->role);
+	u->is_active = active[0] == 't';
+	return 1;
+}
+
+cJSON *
+auth_user_json(const struct user *u)
+{
+	cJSON	*o;
+
+	if ((o = cJSON_CreateObject()) == NULL ||
+	    cJSON_AddNumberToObject(o, "id", (double)u->id) == NULL ||
+	    cJSON_AddStringToObject(o, "email", u->email) == NULL ||
+	    cJSON_AddStringToObject(o, "name", u->name) == NULL ||
+	    cJSON_AddStringToObject(o, "role", u->role) == NULL ||
+	    cJSON_AddBoolToObject(o, "is_active", u->is_active) == NULL ||
+	    cJSON_AddStringToObject(o, "created_at", u->created_at) == NULL ||
+	    cJSON_AddStringToObject(o, "updated_at", u->updated_at) == NULL) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	return o;
+}
+
+enum api_err
+auth_key(const unsigned char **key, size_t *len)
+{
+	const struct config	*cfg = config_get();
+
+	if (!cfg->valid || cfg->jwt_secret == NULL) {
+		log_event(LOG_LVL_ERROR, NULL, "jwt_secret_unusable", NULL);
+		return API_UNAVAILABLE;
+	}
+	*key = (const unsigned char *)cfg->jwt_secret;
+	*len = cfg->jwt_secret_len;
+	return API_OK;
+}
+
+/*
+ * The token of an "Authorization: Bearer <token>" header, or NULL.  The
+ * scheme is case-insensitive (RFC 7235); a token in the URL or the body
+ * is never looked at.
+ */
+static const char *
+bearer(const struct req *r)
+{
+	const char	*h = r->authorization;
+
+	if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0)
+		return NULL;
+	h += 7;
+	while (*h == ' ')
+		h++;
+	return *h != '\0' ? h : NULL;
+}
+
+enum api_err
+auth_require(struct req *r, struct db *db, unsigned int want,
+    struct auth *a)
+{
+	const char		*tok, *params[3], *live, *revoked;
+	const unsigned char	*key;
+	size_t			 keylen;
+	struct db_res		*res = NULL;
+	enum api_err		 er;
+
+	memset(a, 0, sizeof(*a));
+	if ((tok = bearer(r)) == NULL) {
+		/* No credentials at all: 401 without error="invalid_token". */
+		if (r->authorization != NULL)
+			r->bad_token = 1;
+		return API_UNAUTHORIZED;
+	}
+	if ((er = auth_key(&key, &keylen)) != API_OK)
+		return er;
+	er = jwt_verify(tok, config_get()->issuer, "access", key, keylen,
+	    (long long)time(NULL), &a->claims);
+	if (er == API_UNAUTHORIZED || (er == API_OK && a->claims.sid[0] == '\0')) {
+		r->bad_token = 1;
+		return API_UNAUTHORIZED;
+	}
+	if (er != API_OK)
+		return er;
+	params[0] = a->claims.sub;
+	params[1] = a->claims.sid;
+	params[2] = a->claims.jti;
+	if ((er = db_exec(db, sql_caller, 3, params, &res)) != API_OK)
+		return er;
+	live = db_get(res, 0, AUTH_USER_NCOLUMNS);
+	revoked = db_get(res, 0, AUTH_USER_NCOLUMNS + 1);
+	if (db_nrows(res) != 1 || !auth_user_from_row(res, 0, 0, &a->user) ||
+	    live == NULL || live[0] != 't' || revoked == NULL ||
+	    revoked[0] != 'f') {
+		db_res_free(res);
+		r->bad_token = 1;
+		return API_UNAUTHORIZED;
+	}
+	db_res_free(res);
+	if (!a->user.is_active)
+		return API_ACCOUNT_DISABLED;
+	if ((er = ratelimit_check(r, db, RL_API, a->user.id_str)) != API_OK)
+		return er;
+	if ((a->user.role_bit & want) == 0)
+		return API_FORBIDDEN;
+	return API_OK;
+}
+
+enum api_err
+auth_issue(struct req *r, struct db *db, const struct user *u,
+    const char *sid, cJSON *obj)
+{
+	const struct config	*cfg = config_get();
+	const unsigned char	*key;
+	size_t			 keylen;
+	struct jwt_claims	 c;
+	char			*newsid = NULL, *refresh = NULL, *jti = NULL;
+	char			*access = NULL, ttl[24], idle[24];
+	char			 hash[CRYPTO_SHA256_HEX_SIZE];
+	const char		*params[3];
+	long long		 now;
+	enum api_err		 er;
+
+	(void)r;
+	if ((er = auth_key(&key, &keylen)) != API_OK)
+		return er;
+	snprintf(ttl, sizeof(ttl), "%lld", cfg->refresh_ttl);
+	snprintf(idle, sizeof(idle), "%lld", cfg->refresh_idle);
+	if (sid == NULL) {
+		if ((er = crypto_token(16, &newsid)) != API_OK)
+			goto out;
+		params[0] = newsid;
+		params[1] = u->id_str;
+		params[2] = ttl;
+		if ((er = db_exec(db, sql_new_session, 3, params, NULL)) != API_OK)
+			goto out;
+		sid = newsid;
+	}
+	if ((er = crypto_token(32, &refresh)) != API_OK ||
+	    (er = crypto_sha256_hex(refresh, strlen(refresh), hash)) != API_OK)
+		goto out;
+	params[0] = sid;
+	params[1] = hash;
+	params[2] = idle;
+	if ((er = db_exec(db, sql_new_refresh, 3, params, NULL)) != API_OK)
+		goto out;
+
+	memset(&c, 0, sizeof(c));
+	if ((er = crypto_token(16, &jti)) != API_OK)
+		goto out;
+	now = (long long)time(NULL);
+	snprintf(c.sub, sizeof(c.sub), "%s", u->id_str);
+	snprintf(c.role, sizeof(c.role), "%s", u->role);
+	snprintf(c.jti, sizeof(c.jti), "%s", jti);
+	snprintf(c.sid, sizeof(c.sid), "%s", sid);
+	snprintf(c.typ, sizeof(c.typ), "access");
+	c.iat = c.nbf = now;
+	c.exp = now + cfg->access_ttl;
+	if ((er = jwt_sign(&c, cfg->issuer, key, keylen, &access)) != API_OK)
+		goto out;
+	er = API_ENOMEM;
+	if (cJSON_AddStringToObject(obj, "access_token", access) == NULL ||
+	    cJSON_AddStringToObject(obj, "refresh_token", refresh) == NULL ||
+	    cJSON_AddStringToObject(obj, "token_type", "Bearer") == NULL ||
+	    cJSON_AddNumberToObject(obj, "expires_in",
+	    (double)cfg->access_ttl) == NULL)
+		goto out;
+	er = API_OK;
+out:
+	crypto_wipe_free(refresh);
+	crypto_wipe_free(access);
+	free(jti);
+	free(newsid);
+	return er;
+}
+
+enum api_err
+auth_finish(struct req *r, struct db *db, const struct user *u,
+    const char *sid, int status, int created)
+{
+	cJSON		*obj, *uj;
+	enum api_err	 er = API_ENOMEM;
+
+	if ((obj = cJSON_CreateObject()) == NULL ||
+	    (uj = auth_user_json(u)) == NULL)
+		goto out;
+	cJSON_AddItemToObject(obj, "user", uj);
+	if (created && cJSON_AddTrueToObject(obj, "created") == NULL)
+		goto out;
+	if ((er = auth_issue(r, db, u, sid, obj)) != API_OK ||
+	    (er = db_commit(db)) != API_OK)
+		goto out;
+	er = http_send(r, status, obj);
+out:
+	if (obj != NULL) {
+		/* The body held tokens: wipe them from memory. */
+		cJSON	*it;
+
+		cJSON_ArrayForEach(it, obj)
+			if (cJSON_IsString(it) && it->valuestring != NULL)
+				OPENSSL_cleanse(it->valuestring,
+				    strlen(it->valuestring));
+	}
+	cJSON_Delete(obj);
+	return er;
+}
+
+enum api_err
+auth_revoke_sessions(struct db *db, const char *user_id, const char *sid,
+    const char *keep_sid, const char *reason)
+{
+	const char	*params[3];
+
+	if (sid != NULL) {
+		params[0] = sid;
+		params[1] = reason;
+		return db_exec(db, sql_revoke_one, 2, params, NULL);
+	}
+	params[0] = user_id;
+	params[1] = reason;
+	params[2] = keep_sid;
+	return db_exec(db, sql_revoke_all, 3, params, NULL);
+}

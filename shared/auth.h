@@ -1,0 +1,121 @@
+/*
+ * lectern — auth: who is calling, and the tokens that say so (SPEC §3).
+ *
+ * A caller is known only by an access token in the Authorization header
+ * (never the URL or a body).  Its user, role and is_active are read from
+ * the database on every request, with its session and jti, so a
+ * demotion, a deactivation, a logout or a revoked session takes effect at
+ * once.  Tokens are issued here too: a session per sign-in, an access
+ * token (JWT, HS256) and an opaque refresh token stored as SHA-256.
+ */
+#ifndef LECTERN_AUTH_H
+#define LECTERN_AUTH_H
+
+#include <cjson/cJSON.h>
+
+#include "err.h"
+#include "jwt.h"
+
+struct db;
+struct db_res;
+struct req;
+
+#define ROLE_STUDENT	0x01u
+#define ROLE_TEACHER	0x02u
+#define ROLE_INSTRUCTOR	0x04u
+#define ROLE_ADMIN	0x08u
+#define ROLE_AUTHOR	(ROLE_TEACHER | ROLE_INSTRUCTOR | ROLE_ADMIN)
+#define ROLE_ANY	(ROLE_STUDENT | ROLE_AUTHOR)
+
+/*
+ * The columns of a user, in the order auth_user_from_row reads them:
+ * select AUTH_USER_COLUMNS from users u.
+ */
+#define AUTH_USER_COLUMNS						\
+	"u.id, u.email, u.name, u.role, u.is_active,"			\
+	" to_char(u.created_at AT TIME ZONE 'UTC',"			\
+	" 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"				\
+	" to_char(u.updated_at AT TIME ZONE 'UTC',"			\
+	" 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+#define AUTH_USER_NCOLUMNS	7
+
+struct user {
+	long long	 id;
+	char		 id_str[24];
+	char		 email[256];
+	char		 name[832];	/* 200 code points of UTF-8 */
+	char		 role[16];
+	unsigned int	 role_bit;
+	int		 is_active;
+	char		 created_at[32];
+	char		 updated_at[32];
+};
+
+struct auth {
+	struct user		 user;
+	struct jwt_claims	 claims;
+};
+
+/* The ROLE_* bit of a role name, 0 when unknown. */
+unsigned int	auth_role_bit(const char *role);
+
+/*
+ * Fill *u from row of res, starting at column col, as selected by
+ * AUTH_USER_COLUMNS.  Returns 1, or 0 when the row is not there.
+ */
+int		auth_user_from_row(const struct db_res *res, int row, int col,
+		    struct user *u);
+
+/* The public JSON of u; the caller frees it.  NULL when out of memory. */
+cJSON		*auth_user_json(const struct user *u);
+
+/*
+ * Authenticate r: a Bearer access token, valid, of a live session and an
+ * active user whose role is in roles.  Returns API_OK with *a filled;
+ * API_UNAUTHORIZED (no token, or a bad one: r->bad_token set so the 401
+ * says WWW-Authenticate: Bearer error="invalid_token");
+ * API_ACCOUNT_DISABLED; API_FORBIDDEN (role); API_UNAVAILABLE when the
+ * configuration has no usable JWT secret; database errors.  Then counts
+ * the request against the caller's api rate limit.
+ */
+enum api_err	auth_require(struct req *r, struct db *db, unsigned int roles,
+		    struct auth *a) __attribute__((warn_unused_result));
+
+/*
+ * Start a session for u (sid NULL) or continue session sid (a refresh),
+ * and add access_token, refresh_token, token_type and expires_in to obj.
+ * Runs in the caller's transaction.  Returns API_OK or an error.
+ */
+enum api_err	auth_issue(struct req *r, struct db *db, const struct user *u,
+		    const char *sid, cJSON *obj)
+		    __attribute__((warn_unused_result));
+
+/*
+ * Finish a sign-in inside the caller's open transaction: issue tokens
+ * for u (continuing session sid, or a new one when NULL), commit, and
+ * send status with {user, access_token, refresh_token, token_type,
+ * expires_in}, plus "created": true when created is set.  Returns
+ * API_OK or an error (the transaction is then rolled back by
+ * http_dispatch).
+ */
+enum api_err	auth_finish(struct req *r, struct db *db, const struct user *u,
+		    const char *sid, int status, int created)
+		    __attribute__((warn_unused_result));
+
+/*
+ * Revoke session sid (or, when sid is NULL, every live session of
+ * user_id except keep_sid, which may be NULL) with reason.  Runs in the
+ * caller's transaction.
+ */
+enum api_err	auth_revoke_sessions(struct db *db, const char *user_id,
+		    const char *sid, const char *keep_sid, const char *reason)
+		    __attribute__((warn_unused_result));
+
+/*
+ * The JWT signing key from the configuration.  Returns API_OK, or
+ * API_UNAVAILABLE when it is missing (or, in production, too short).
+ */
+enum api_err	auth_key(const unsigned char **key, size_t *len)
+		    __attribute__((warn_unused_result));
+
+#endif /* LECTERN_AUTH_H */

@@ -1,0 +1,166 @@
+/*
+ * lectern — ratelimit: request limits kept in PostgreSQL.
+ *
+ * A window starts with the first request after the previous one ended;
+ * the row's count and start are replaced in the same statement, so two
+ * processes racing on one key still count every request exactly once.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "conf.h"
+#include "db.h"
+#include "http.h"
+#include "log.h"
+#include "ratelimit.h"
+
+struct rl_default {
+	const char	*name;		/* key prefix */
+	const char	*env;		/* override */
+	long long	 limit;
+	long long	 window;
+};
+
+static const struct rl_default defaults[RL__MAX] = {
+	{ "api", "LECTERN_RATE_API", 300, 60 },
+	{ "auth", "LECTERN_RATE_AUTH", 10, 60 },
+	{ "upload", "LECTERN_RATE_UPLOAD", 30, 3600 },
+	{ "payment", "LECTERN_RATE_PAYMENT", 20, 3600 },
+	{ "strict", "LECTERN_RATE_STRICT", 5, 3600 },
+	{ "login_fail", "LECTERN_RATE_LOGIN_FAIL", 100, 3600 },
+};
+
+static const char sql_hit[] =
+    "INSERT INTO rate_limits AS r (key, window_start, count)"
+    " VALUES ($1, now(), 1)"
+    " ON CONFLICT (key) DO UPDATE SET"
+    "  count = CASE WHEN r.window_start + make_interval(secs => $2::int)"
+    "   <= now() THEN 1 ELSE r.count + 1 END,"
+    "  window_start = CASE WHEN r.window_start"
+    "   + make_interval(secs => $2::int) <= now()"
+    "   THEN now() ELSE r.window_start END"
+    " RETURNING count,"
+    "  ceil(extract(epoch FROM window_start"
+    "   + make_interval(secs => $2::int)))::bigint";
+
+static const char sql_peek[] =
+    "SELECT CASE WHEN window_start + make_interval(secs => $2::int)"
+    "  <= now() THEN 0 ELSE count END,"
+    " ceil(extract(epoch FROM window_start"
+    "  + make_interval(secs => $2::int)))::bigint"
+    " FROM rate_limits WHERE key = $1";
+
+void
+ratelimit_config(enum rl_class c, long long *limit, long long *window)
+{
+	const char	*s, *slash;
+	char		 num[24];
+	long long	 l, w;
+
+	*limit = defaults[c].limit;
+	*window = defaults[c].window;
+	if ((s = getenv(defaults[c].env)) == NULL ||
+	    (slash = strchr(s, '/')) == NULL ||
+	    (size_t)(slash - s) >= sizeof(num))
+		return;
+	memcpy(num, s, (size_t)(slash - s));
+	num[slash - s] = '\0';
+	l = config_number(num, -1, 100000000);
+	w = config_number(slash + 1, -1, 86400 * 31);
+	if (l > 0 && w > 0) {
+		*limit = l;
+		*window = w;
+	}
+}
+
+/*
+ * Set the X-RateLimit-* headers (and Retry-After when over) and decide.
+ */
+static enum api_err
+verdict(struct req *r, long long limit, long long count, long long reset)
+{
+	char		 buf[32];
+	long long	 now = (long long)time(NULL), left;
+
+	snprintf(buf, sizeof(buf), "%lld", limit);
+	(void)http_header(r, "X-RateLimit-Limit", buf);
+	snprintf(buf, sizeof(buf), "%lld", count >= limit ? 0 : limit - count);
+	(void)http_header(r, "X-RateLimit-Remaining", buf);
+	snprintf(buf, sizeof(buf), "%lld", reset);
+	(void)http_header(r, "X-RateLimit-Reset", buf);
+	if (count <= limit)
+		return API_OK;
+	left = reset - now;
+	snprintf(buf, sizeof(buf), "%lld", left > 0 ? left : 1);
+	(void)http_header(r, "Retry-After", buf);
+	return API_RATE_LIMITED;
+}
+
+/*
+ * Run one of the two statements for class c and subject.  *count is the
+ * count after this request (hit) or so far (peek).
+ */
+static enum api_err
+run(struct req *r, struct db *db, enum rl_class c, const char *subject,
+    int hit, long long *limit, long long *count, long long *reset)
+{
+	char		 key[200], win[24];
+	const char	*params[2], *v;
+	struct db_res	*res = NULL;
+	long long	 window;
+	enum api_err	 er;
+
+	ratelimit_config(c, limit, &window);
+	snprintf(key, sizeof(key), "%s:%s", defaults[c].name,
+	    subject != NULL ? subject : r->remote_addr);
+	snprintf(win, sizeof(win), "%lld", window);
+	params[0] = key;
+	params[1] = win;
+	*count = 0;
+	*reset = (long long)time(NULL) + window;
+	er = db_exec(db, hit ? sql_hit : sql_peek, 2, params, &res);
+	if (er != API_OK)
+		return er;
+	if (db_nrows(res) == 1) {
+		if ((v = db_get(res, 0, 0)) != NULL)
+			*count = strtoll(v, NULL, 10);
+		if ((v = db_get(res, 0, 1)) != NULL)
+			*reset = strtoll(v, NULL, 10);
+	}
+	db_res_free(res);
+	return API_OK;
+}
+
+enum api_err
+ratelimit_check(struct req *r, struct db *db, enum rl_class c,
+    const char *subject)
+{
+	long long	 limit, count, reset;
+	enum api_err	 er;
+
+	if ((er = run(r, db, c, subject, 1, &limit, &count, &reset)) != API_OK)
+		return er;
+	if ((er = verdict(r, limit, count, reset)) == API_RATE_LIMITED)
+		log_event(LOG_LVL_INFO, r->request_id, "rate_limited",
+		    "class", defaults[c].name, "ip", r->remote_addr, NULL);
+	return er;
+}
+
+enum api_err
+ratelimit_peek(struct req *r, struct db *db, enum rl_class c,
+    const char *subject)
+{
+	long long	 limit, count, reset;
+	enum api_err	 er;
+
+	if ((er = run(r, db, c, subject, 0, &limit, &count, &reset)) != API_OK)
+		return er;
+	if (count < limit)
+		return API_OK;
+	/* At the limit: the next attempt would be over it. */
+	return verdict(r, limit, count + 1, reset);
+}

@@ -1,0 +1,57 @@
+/*
+ * lectern — ratelimit: request limits kept in PostgreSQL (SPEC §8).
+ *
+ * Every Apache process and every web node counts in the same table, one
+ * atomic INSERT ... ON CONFLICT DO UPDATE ... RETURNING per check, in
+ * fixed windows.  Classes and defaults: api 300/60 per user (or IP),
+ * auth 10/60 per IP, upload 30/3600 per user, payment 20/3600 per user,
+ * strict 5/3600 per IP; LECTERN_RATE_<CLASS>=N/SECONDS overrides one.
+ * The client address is REMOTE_ADDR only; X-Forwarded-For is never read.
+ */
+#ifndef LECTERN_RATELIMIT_H
+#define LECTERN_RATELIMIT_H
+
+#include "err.h"
+
+struct db;
+struct req;
+
+enum rl_class {
+	RL_API,
+	RL_AUTH,
+	RL_UPLOAD,
+	RL_PAYMENT,
+	RL_STRICT,
+	RL_LOGIN_FAIL,	/* failed logins per account: 100/3600 */
+	RL__MAX
+};
+
+/*
+ * Count one request of class c for subject (a user id, or NULL for the
+ * client address) and set X-RateLimit-Limit, -Remaining and -Reset on
+ * r.  Runs outside any transaction of the caller's (call it before
+ * db_begin).  Returns API_OK, API_RATE_LIMITED (Retry-After set) or a
+ * database error.
+ */
+enum api_err	ratelimit_check(struct req *r, struct db *db,
+		    enum rl_class c, const char *subject)
+		    __attribute__((warn_unused_result));
+
+/*
+ * Whether subject is already over class c's limit, without counting
+ * this request.  Returns API_OK, API_RATE_LIMITED (with Retry-After) or
+ * a database error.  For the failed-login limit: peek before checking
+ * the password, ratelimit_check after a failure.
+ */
+enum api_err	ratelimit_peek(struct req *r, struct db *db,
+		    enum rl_class c, const char *subject)
+		    __attribute__((warn_unused_result));
+
+/*
+ * The limit of class c as configured: *limit requests per *window
+ * seconds.
+ */
+void		ratelimit_config(enum rl_class c, long long *limit,
+		    long long *window);
+
+#endif /* LECTERN_RATELIMIT_H */
