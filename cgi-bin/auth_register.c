@@ -71,11 +71,12 @@ handle(struct req *r)
 		    "is not a role you can sign up with");
 		goto out;
 	}
-	if (password_check_policy(in[F_PASSWORD].v.s, in[F_EMAIL].v.s,
-	    config_get()->password_min, &why) != API_OK) {
+	er = password_check_policy(in[F_PASSWORD].v.s, in[F_EMAIL].v.s,
+	    config_get()->password_min, &why);
+	if (er == API_INVALID)
 		er = http_invalid_field(r, "password", why);
+	if (er != API_OK)
 		goto out;
-	}
 	if ((er = password_hash(in[F_PASSWORD].v.s, &hash)) != API_OK ||
 	    (er = db_begin(db, NULL, NULL)) != API_OK)
 		goto out;

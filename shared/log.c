@@ -41,23 +41,50 @@ log_key_is_secret(const char *key)
 	return 0;
 }
 
+/*
+ * The length of the well-formed UTF-8 sequence at s (lead byte >= 0x80),
+ * or 0 when it is not one.
+ */
+static size_t
+utf8_seq(const unsigned char *s)
+{
+	size_t		 n, i;
+	unsigned int	 cp;
+
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	cp = s[0] & (0xff >> (n + 1));
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
 int
 log_escape(char *buf, size_t size, const char *s)
 {
-	size_t		 len, cut;
+	size_t		 len, addlen, n;
 	unsigned char	 c;
 	char		 esc[8];
 	const char	*add;
-	size_t		 addlen;
 
 	if (size == 0)
 		return -1;
-	len = cut = strlen(buf);
-	for (; *s != '\0'; s++) {
+	len = strlen(buf);
+	for (; *s != '\0'; s += n) {
 		c = (unsigned char)*s;
-		/* Where to cut so as not to split a UTF-8 sequence. */
-		if ((c & 0xc0) != 0x80)
-			cut = len;
+		n = 1;
 		if (c == '"' || c == '\\') {
 			esc[0] = '\\';
 			esc[1] = (char)c;
@@ -72,6 +99,17 @@ log_escape(char *buf, size_t size, const char *s)
 		else if (c < 0x20 || c == 0x7f) {
 			snprintf(esc, sizeof(esc), "\\u%04x", c);
 			add = esc;
+		} else if (c >= 0x80) {
+			/* Whole sequences only; what is not UTF-8 is U+FFFD,
+			 * so the line stays valid JSON. */
+			if ((n = utf8_seq((const unsigned char *)s)) == 0) {
+				n = 1;
+				add = "\\ufffd";
+			} else {
+				memcpy(esc, s, n);
+				esc[n] = '\0';
+				add = esc;
+			}
 		} else {
 			esc[0] = (char)c;
 			esc[1] = '\0';
@@ -79,7 +117,7 @@ log_escape(char *buf, size_t size, const char *s)
 		}
 		addlen = strlen(add);
 		if (len + addlen + 1 > size) {
-			buf[(c & 0xc0) == 0x80 ? cut : len] = '\0';
+			buf[len] = '\0';
 			return -1;
 		}
 		memcpy(buf + len, add, addlen);
