@@ -171,6 +171,23 @@ enum api_err	 http_invalid(struct req *r, cJSON *fields);
 enum api_err	 http_invalid_field(struct req *r, const char *field,
 		    const char *why);
 
+/*
+ * Read the paging parameters (page, per_page) of r.  Returns API_OK
+ * with *page and *per_page (defaults 1 and 20; per_page at most 100),
+ * or API_INVALID with the error detail set.
+ */
+enum api_err	 http_paging(struct req *r, long long *page,
+		    long long *per_page) __attribute__((warn_unused_result));
+
+/*
+ * Send 200 with the list envelope {items, page, per_page, total,
+ * total_pages, has_next, has_prev} (r takes items) and a Link header
+ * with rel="next" and rel="prev" that keep the request's other query
+ * parameters.
+ */
+enum api_err	 http_send_page(struct req *r, cJSON *items, long long page,
+		    long long per_page, long long total);
+
 /* Write the JSON error envelope for er, with r's detail if any. */
 void		 http_error(struct req *r, enum api_err er);
 

@@ -82,10 +82,19 @@ random_secret() {
 }
 
 # build [configure args...]: autoreconf when needed, configure when the
-# arguments changed, make.
+# arguments changed, make.  Serialised on var/build.lock, so two runs in
+# one tree never build over each other.
 build() {
-	local args="$*" stamp="$LECTERN_TOP/var/configure-args"
 	cd "$LECTERN_TOP" || die "no $LECTERN_TOP"
+	mkdir -p var
+	exec 9>"$LECTERN_TOP/var/build.lock"
+	flock 9
+	build_locked "$@"
+	flock -u 9
+}
+
+build_locked() {
+	local args="$*" stamp="$LECTERN_TOP/var/configure-args"
 	if [ ! -x configure ] || [ configure.ac -nt configure ] ||
 	    [ Makefile.am -nt Makefile.in ]; then
 		autoreconf -fi >/dev/null 2>&1 || autoreconf -fi ||
@@ -99,6 +108,17 @@ build() {
 		printf '%s' "$args" > "$stamp"
 	fi
 	make -s -j"$(nproc)" >/dev/null || make -j1 || die "make failed"
+}
+
+# Copy the built endpoints to DIR, so a server runs a fixed snapshot
+# while the tree may be rebuilt.
+snapshot_cgi() {
+	local dir=$1 f
+	mkdir -p "$dir"
+	for f in "$LECTERN_TOP"/cgi-bin/*; do
+		[ -f "$f" ] && [ -x "$f" ] && cp -p "$f" "$dir/"
+	done
+	chmod 755 "$dir"
 }
 
 # pg_setup DIR PORT: a cluster in DIR listening on 127.0.0.1:PORT with an
