@@ -213,6 +213,20 @@ auth_require(struct req *r, struct db *db, unsigned int want,
 }
 
 enum api_err
+auth_optional(struct req *r, struct db *db, struct auth *a, int *have)
+{
+	enum api_err	 er;
+
+	*have = 0;
+	memset(a, 0, sizeof(*a));
+	if (r->authorization == NULL)
+		return ratelimit_check(r, db, RL_API, NULL);
+	if ((er = auth_require(r, db, ROLE_ANY, a)) == API_OK)
+		*have = 1;
+	return er;
+}
+
+enum api_err
 auth_issue(struct req *r, struct db *db, const struct user *u,
     const char *sid, cJSON *obj)
 {

@@ -82,6 +82,15 @@ enum api_err	auth_require(struct req *r, struct db *db, unsigned int roles,
 		    struct auth *a) __attribute__((warn_unused_result));
 
 /*
+ * For endpoints anyone may call but that show more to some callers: no
+ * Authorization header → API_OK with *have = 0; a header → exactly as
+ * auth_require(r, db, ROLE_ANY, a) (a bad token is still a 401, never
+ * silently anonymous), with *have = 1 on success.
+ */
+enum api_err	auth_optional(struct req *r, struct db *db, struct auth *a,
+		    int *have) __attribute__((warn_unused_result));
+
+/*
  * Start a session for u (sid NULL) or continue session sid (a refresh),
  * and add access_token, refresh_token, token_type and expires_in to obj.
  * Runs in the caller's transaction.  Returns API_OK or an error.

@@ -45,7 +45,9 @@ static const char sql_hit[] =
     "   THEN now() ELSE r.window_start END"
     " RETURNING count,"
     "  ceil(extract(epoch FROM window_start"
-    "   + make_interval(secs => $2::int)))::bigint";
+    "   + make_interval(secs => $2::int)))::bigint,"
+    "  ceil(extract(epoch FROM window_start"
+    "   + make_interval(secs => $2::int) - now()))::bigint";
 
 static const char sql_peek[] =
     "SELECT CASE WHEN window_start + make_interval(secs => $2::int)"
@@ -79,12 +81,14 @@ ratelimit_config(enum rl_class c, long long *limit, long long *window)
 
 /*
  * Set the X-RateLimit-* headers (and Retry-After when over) and decide.
+ * left is the number of seconds until the window ends, by the database's
+ * clock.
  */
 static enum api_err
-verdict(struct req *r, long long limit, long long count, long long reset)
+verdict(struct req *r, long long limit, long long count, long long reset,
+    long long left)
 {
 	char		 buf[32];
-	long long	 now = (long long)time(NULL), left;
 
 	snprintf(buf, sizeof(buf), "%lld", limit);
 	(void)http_header(r, "X-RateLimit-Limit", buf);
@@ -94,7 +98,6 @@ verdict(struct req *r, long long limit, long long count, long long reset)
 	(void)http_header(r, "X-RateLimit-Reset", buf);
 	if (count <= limit)
 		return API_OK;
-	left = reset - now;
 	snprintf(buf, sizeof(buf), "%lld", left > 0 ? left : 1);
 	(void)http_header(r, "Retry-After", buf);
 	return API_RATE_LIMITED;
@@ -106,7 +109,8 @@ verdict(struct req *r, long long limit, long long count, long long reset)
  */
 static enum api_err
 run(struct req *r, struct db *db, enum rl_class c, const char *subject,
-    int hit, long long *limit, long long *count, long long *reset)
+    int hit, long long *limit, long long *count, long long *reset,
+    long long *left)
 {
 	char		 key[200], win[24];
 	const char	*params[2], *v;
@@ -122,6 +126,7 @@ run(struct req *r, struct db *db, enum rl_class c, const char *subject,
 	params[1] = win;
 	*count = 0;
 	*reset = (long long)time(NULL) + window;
+	*left = window;
 	er = db_exec(db, hit ? sql_hit : sql_peek, 2, params, &res);
 	if (er != API_OK)
 		return er;
@@ -130,6 +135,8 @@ run(struct req *r, struct db *db, enum rl_class c, const char *subject,
 			*count = strtoll(v, NULL, 10);
 		if ((v = db_get(res, 0, 1)) != NULL)
 			*reset = strtoll(v, NULL, 10);
+		if ((v = db_get(res, 0, 2)) != NULL)
+			*left = strtoll(v, NULL, 10);
 	}
 	db_res_free(res);
 	return API_OK;
@@ -139,12 +146,13 @@ enum api_err
 ratelimit_check(struct req *r, struct db *db, enum rl_class c,
     const char *subject)
 {
-	long long	 limit, count, reset;
+	long long	 limit, count, reset, left;
 	enum api_err	 er;
 
-	if ((er = run(r, db, c, subject, 1, &limit, &count, &reset)) != API_OK)
+	if ((er = run(r, db, c, subject, 1, &limit, &count, &reset,
+	    &left)) != API_OK)
 		return er;
-	if ((er = verdict(r, limit, count, reset)) == API_RATE_LIMITED)
+	if ((er = verdict(r, limit, count, reset, left)) == API_RATE_LIMITED)
 		log_event(LOG_LVL_INFO, r->request_id, "rate_limited",
 		    "class", defaults[c].name, "ip", r->remote_addr, NULL);
 	return er;
@@ -154,13 +162,14 @@ enum api_err
 ratelimit_peek(struct req *r, struct db *db, enum rl_class c,
     const char *subject)
 {
-	long long	 limit, count, reset;
+	long long	 limit, count, reset, left;
 	enum api_err	 er;
 
-	if ((er = run(r, db, c, subject, 0, &limit, &count, &reset)) != API_OK)
+	if ((er = run(r, db, c, subject, 0, &limit, &count, &reset,
+	    &left)) != API_OK)
 		return er;
 	if (count < limit)
 		return API_OK;
 	/* At the limit: the next attempt would be over it. */
-	return verdict(r, limit, count + 1, reset);
+	return verdict(r, limit, count + 1, reset, left);
 }

@@ -1,0 +1,270 @@
+/*
+ * lectern — GET /api/admin/error-logs: the recorded 5xx answers and
+ * upstream failures, newest first, for admins.  Filters: status (an
+ * HTTP status from 400 to 599), code ("internal"), and from / to (RFC
+ * 3339 timestamps: created_at >= from and < to).  Paged with page and
+ * per_page.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "auth.h"
+#include "db.h"
+#include "http.h"
+#include "valid.h"
+
+enum filter { FL_STATUS, FL_CODE, FL_FROM, FL_TO, FL__MAX };
+
+static const char *const filter_names[FL__MAX] = {
+	"status", "code", "from", "to",
+};
+
+#define TS(x)	"to_char(" x " AT TIME ZONE 'UTC',"			\
+		" 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+
+static const char sql_list[] =
+    "WITH f AS (SELECT e.id, e.request_id, e.status, e.code, e.method,"
+    "  e.path, e.message, e.created_at FROM error_logs e"
+    "  WHERE ($1::int IS NULL OR e.status = $1::int)"
+    "  AND ($2::text IS NULL OR e.code = $2)"
+    "  AND ($3::timestamptz IS NULL OR e.created_at >= $3::timestamptz)"
+    "  AND ($4::timestamptz IS NULL OR e.created_at < $4::timestamptz))"
+    " SELECT p.id, p.request_id, p.status, p.code, p.method, p.path,"
+    "  p.message, " TS("p.created_at") ", t.total"
+    " FROM (SELECT count(*) AS total FROM f) t"
+    " LEFT JOIN LATERAL (SELECT * FROM f ORDER BY f.created_at DESC,"
+    "  f.id DESC LIMIT $5::bigint OFFSET $6::bigint) p ON true"
+    " ORDER BY p.created_at DESC, p.id DESC";
+
+enum col {
+	C_ID, C_RID, C_STATUS, C_CODE, C_METHOD, C_PATH, C_MESSAGE,
+	C_CREATED, C_TOTAL
+};
+
+/* Whether s is n digits. */
+static int
+digits(const char *s, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		if (!isdigit((unsigned char)s[i]))
+			return 0;
+	return 1;
+}
+
+/* The number of the n digits at s. */
+static int
+num(const char *s, size_t n)
+{
+	int	 v = 0;
+
+	while (n-- > 0)
+		v = v * 10 + (*s++ - '0');
+	return v;
+}
+
+/*
+ * Whether s is an RFC 3339 date-time (section 5.6): full-date "T"
+ * full-time, with optional fraction, and "Z" or a numeric offset; the
+ * date must exist.  Offsets beyond +-15:59, which PostgreSQL cannot
+ * represent (and no place uses), are refused.
+ */
+static int
+rfc3339(const char *s)
+{
+	static const int mdays[12] = {
+		31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31
+	};
+	int	 y, m, d;
+
+	if (strlen(s) < 20 || !digits(s, 4) || s[4] != '-' ||
+	    !digits(s + 5, 2) || s[7] != '-' || !digits(s + 8, 2) ||
+	    (s[10] != 'T' && s[10] != 't') || !digits(s + 11, 2) ||
+	    s[13] != ':' || !digits(s + 14, 2) || s[16] != ':' ||
+	    !digits(s + 17, 2))
+		return 0;
+	y = num(s, 4);
+	m = num(s + 5, 2);
+	d = num(s + 8, 2);
+	if (y < 1 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1] ||
+	    (m == 2 && d == 29 && !(y % 4 == 0 &&
+	    (y % 100 != 0 || y % 400 == 0))) ||
+	    num(s + 11, 2) > 23 || num(s + 14, 2) > 59 || num(s + 17, 2) > 60)
+		return 0;
+	s += 19;
+	if (*s == '.') {
+		if (!isdigit((unsigned char)s[1]))
+			return 0;
+		for (s++; isdigit((unsigned char)*s); s++)
+			continue;
+	}
+	if ((*s == 'Z' || *s == 'z') && s[1] == '\0')
+		return 1;
+	return (*s == '+' || *s == '-') && digits(s + 1, 2) && s[3] == ':' &&
+	    digits(s + 4, 2) && s[6] == '\0' && num(s + 1, 2) <= 15 &&
+	    num(s + 4, 2) <= 59;
+}
+
+/*
+ * Read the filters of r into v (borrowed from r, NULL when absent or
+ * empty).  Returns API_OK, or API_INVALID with the field named.
+ */
+static enum api_err
+filters(struct req *r, const char *v[FL__MAX])
+{
+	size_t		 i;
+	enum api_err	 er;
+
+	for (i = 0; i < FL__MAX; i++) {
+		if ((er = http_param(r, filter_names[i], &v[i])) != API_OK)
+			return er;
+		if (v[i] != NULL && *v[i] == '\0')
+			v[i] = NULL;
+		if (v[i] == NULL)
+			continue;
+		if ((i == FL_FROM || i == FL_TO) && !rfc3339(v[i]))
+			return http_invalid_field(r, filter_names[i],
+			    "must be an RFC 3339 timestamp");
+		if (i == FL_STATUS && (strlen(v[i]) != 3 || !digits(v[i], 3) ||
+		    num(v[i], 3) < 400 || num(v[i], 3) > 599))
+			return http_invalid_field(r, filter_names[i],
+			    "must be an HTTP status from 400 to 599");
+		if (!valid_text(v[i], 0) || valid_utf8_len(v[i]) > 64)
+			return http_invalid_field(r, filter_names[i],
+			    "must be at most 64 characters of text");
+	}
+	return API_OK;
+}
+
+/*
+ * Add member key to obj: the text of column col of row i of res, or
+ * null when it is SQL NULL.  Returns 0, or -1 when out of memory.
+ */
+static int
+add_str(cJSON *obj, const char *key, const struct db_res *res, int i,
+    int col)
+{
+	const char	*v = db_get(res, i, col);
+
+	if (v == NULL)
+		return cJSON_AddNullToObject(obj, key) == NULL ? -1 : 0;
+	return cJSON_AddStringToObject(obj, key, v) == NULL ? -1 : 0;
+}
+
+/*
+ * Add member key to obj: the integer in column col of row i of res as a
+ * number, or null when it is SQL NULL.  Returns the new item, or NULL
+ * when out of memory.
+ */
+static cJSON *
+add_id(cJSON *obj, const char *key, const struct db_res *res, int i,
+    int col)
+{
+	const char	*v = db_get(res, i, col);
+
+	if (v == NULL)
+		return cJSON_AddNullToObject(obj, key);
+	return cJSON_AddNumberToObject(obj, key, (double)strtoll(v, NULL, 10));
+}
+
+/*
+ * The entry of row i of res as a new JSON object (the caller frees it),
+ * or NULL when out of memory.
+ */
+static cJSON *
+entry(const struct db_res *res, int i)
+{
+	cJSON	*o;
+
+	if ((o = cJSON_CreateObject()) == NULL)
+		return NULL;
+	if (add_id(o, "id", res, i, C_ID) == NULL ||
+	    add_str(o, "request_id", res, i, C_RID) == -1 ||
+	    add_id(o, "status", res, i, C_STATUS) == NULL ||
+	    add_str(o, "code", res, i, C_CODE) == -1 ||
+	    add_str(o, "method", res, i, C_METHOD) == -1 ||
+	    add_str(o, "path", res, i, C_PATH) == -1 ||
+	    add_str(o, "message", res, i, C_MESSAGE) == -1 ||
+	    add_str(o, "created_at", res, i, C_CREATED) == -1) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	return o;
+}
+
+/*
+ * The entries of res as a JSON array into *items (the caller frees it)
+ * and the total into *total.  Returns API_OK, API_ENOMEM or
+ * API_INTERNAL.
+ */
+static enum api_err
+rows_json(const struct db_res *res, cJSON **items, long long *total)
+{
+	cJSON		*o;
+	const char	*t;
+	int		 i;
+
+	*total = 0;
+	if ((*items = cJSON_CreateArray()) == NULL)
+		return API_ENOMEM;
+	if ((t = db_get(res, 0, C_TOTAL)) == NULL)
+		return API_INTERNAL;
+	*total = strtoll(t, NULL, 10);
+	for (i = 0; i < db_nrows(res); i++) {
+		if (db_get(res, i, C_ID) == NULL)
+			continue;	/* a page past the end */
+		if ((o = entry(res, i)) == NULL)
+			return API_ENOMEM;
+		cJSON_AddItemToArray(*items, o);
+	}
+	return API_OK;
+}
+
+static enum api_err
+handle(struct req *r)
+{
+	struct auth	 a;
+	struct db	*db;
+	struct db_res	*res = NULL;
+	cJSON		*items = NULL;
+	const char	*v[FL__MAX], *params[FL__MAX + 2];
+	char		 lim[24], off[24];
+	long long	 page, per_page, total;
+	size_t		 i;
+	enum api_err	 er;
+
+	if ((er = http_db(r, &db)) != API_OK ||
+	    (er = auth_require(r, db, ROLE_ADMIN, &a)) != API_OK ||
+	    (er = http_paging(r, &page, &per_page)) != API_OK ||
+	    (er = filters(r, v)) != API_OK)
+		return er;
+	snprintf(lim, sizeof(lim), "%lld", per_page);
+	snprintf(off, sizeof(off), "%lld", (page - 1) * per_page);
+	for (i = 0; i < FL__MAX; i++)
+		params[i] = v[i];
+	params[FL__MAX] = lim;
+	params[FL__MAX + 1] = off;
+	if ((er = db_exec(db, sql_list, FL__MAX + 2, params, &res)) != API_OK ||
+	    (er = rows_json(res, &items, &total)) != API_OK)
+		goto out;
+	er = http_send_page(r, items, page, per_page, total);
+	items = NULL;
+out:
+	cJSON_Delete(items);
+	db_res_free(res);
+	return er;
+}
+
+int
+main(void)
+{
+
+	return http_main("GET", handle);
+}

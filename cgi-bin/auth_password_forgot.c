@@ -1,0 +1,142 @@
+/*
+ * lectern — POST /api/auth/password/forgot: queue a password reset email.
+ *
+ * The answer is always 202 {"status":"accepted"}, whether or not the
+ * address belongs to an active account, so the endpoint tells nobody
+ * which addresses are registered.  Both cases do the same work: a token
+ * is made, its SHA-256 taken and the mail text written, then one
+ * statement inserts the reset and the outbox row only when the account
+ * exists.  The token itself goes only into the mail body, never into a
+ * log line, the response or the database in clear.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "conf.h"
+#include "crypto.h"
+#include "db.h"
+#include "http.h"
+#include "log.h"
+#include "ratelimit.h"
+#include "valid.h"
+
+#define RESET_TOKEN_BYTES	32
+#define RESET_SUBJECT		"Reset your lectern password"
+
+enum field { F_EMAIL, F__MAX };
+
+static const struct vfield fields[F__MAX] = {
+	{ "email", valid_email, VF_REQUIRED, 0, 0 },
+};
+
+/*
+ * One statement, so the reset and its mail are written together or not
+ * at all; nothing is written when no active account has the address.
+ */
+static const char sql_queue[] =
+    "WITH u AS (SELECT id, email FROM users"
+    "  WHERE lower(email) = lower($1) AND is_active),"
+    " r AS (INSERT INTO password_resets (user_id, token_hash, expires_at)"
+    "  SELECT id, $2, now() + interval '1 hour' FROM u RETURNING user_id)"
+    " INSERT INTO email_outbox (to_address, subject, body)"
+    " SELECT u.email, $3, $4 FROM u JOIN r ON r.user_id = u.id"
+    " RETURNING id, (SELECT id FROM u)";
+
+static const char body_fmt[] =
+    "Hello,\n"
+    "\n"
+    "Someone, hopefully you, asked to reset the password of the lectern\n"
+    "account with this email address.  To choose a new password, open\n"
+    "this link:\n"
+    "\n"
+    "%.*s/reset-password?token=%s\n"
+    "\n"
+    "The link expires in an hour and works only once.  If you did not ask\n"
+    "for a new password, ignore this email: your password stays as it is.\n";
+
+/*
+ * The text of the reset mail for token, with a link under the
+ * configured public URL (a trailing slash dropped), in *out, which the
+ * caller wipes and frees with crypto_wipe_free.  Returns API_OK or
+ * API_ENOMEM.
+ */
+static enum api_err
+reset_body(const char *token, char **out)
+{
+	const char	*base = config_get()->public_url;
+	size_t		 blen = strlen(base);
+	int		 n;
+
+	while (blen > 0 && base[blen - 1] == '/')
+		blen--;
+	*out = NULL;
+	if ((n = snprintf(NULL, 0, body_fmt, (int)blen, base, token)) < 0)
+		return API_INTERNAL;
+	if ((*out = malloc((size_t)n + 1)) == NULL) {
+		log_warnx("reset_body: out of memory");
+		return API_ENOMEM;
+	}
+	(void)snprintf(*out, (size_t)n + 1, body_fmt, (int)blen, base, token);
+	return API_OK;
+}
+
+static enum api_err
+handle(struct req *r)
+{
+	struct vout	 in[F__MAX];
+	struct db	*db;
+	struct db_res	*res = NULL;
+	cJSON		*body, *errs, *out = NULL;
+	const char	*params[4];
+	char		 hash[CRYPTO_SHA256_HEX_SIZE];
+	char		*token = NULL, *text = NULL;
+	enum api_err	 er;
+
+	if ((er = http_db(r, &db)) != API_OK ||
+	    (er = ratelimit_check(r, db, RL_STRICT, NULL)) != API_OK ||
+	    (er = http_body_json(r, &body)) != API_OK)
+		return er;
+	if ((er = valid_object(body, fields, F__MAX, in, &errs)) != API_OK)
+		return er == API_INVALID ? http_invalid(r, errs) : er;
+	if ((er = crypto_token(RESET_TOKEN_BYTES, &token)) != API_OK ||
+	    (er = crypto_sha256_hex(token, strlen(token), hash)) != API_OK ||
+	    (er = reset_body(token, &text)) != API_OK ||
+	    (er = db_begin(db, NULL, NULL)) != API_OK)
+		goto out;
+	params[0] = in[F_EMAIL].v.s;
+	params[1] = hash;
+	params[2] = RESET_SUBJECT;
+	params[3] = text;
+	if ((er = db_exec(db, sql_queue, 4, params, &res)) != API_OK ||
+	    (er = db_commit(db)) != API_OK)
+		goto out;
+	if (db_nrows(res) == 1)
+		log_event(LOG_LVL_INFO, r->request_id, "password_reset_queued",
+		    "user_id", db_get(res, 0, 1), "outbox_id",
+		    db_get(res, 0, 0), NULL);
+	if ((out = cJSON_CreateObject()) == NULL ||
+	    cJSON_AddStringToObject(out, "status", "accepted") == NULL) {
+		er = API_ENOMEM;
+		goto out;
+	}
+	er = http_send(r, 202, out);
+out:
+	cJSON_Delete(out);
+	db_res_free(res);
+	crypto_wipe_free(token);
+	crypto_wipe_free(text);
+	valid_out_free(in, fields, F__MAX);
+	return er;
+}
+
+int
+main(void)
+{
+
+	return http_main("POST", handle);
+}
