@@ -609,6 +609,73 @@ http_send(struct req *r, int status, const cJSON *body)
 	return er;
 }
 
+/*
+ * Whether the If-None-Match header value inm names etag: a
+ * comma-separated list of tags (weak ones compared weakly) or "*".
+ */
+static int
+etag_matches(const char *inm, const char *etag)
+{
+	const char	*p, *end;
+	size_t		 len, elen = strlen(etag);
+
+	for (p = inm; *p != '\0'; p = *end ? end + 1 : end) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if ((end = strchr(p, ',')) == NULL)
+			end = p + strlen(p);
+		len = (size_t)(end - p);
+		while (len > 0 && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+			len--;
+		if (len == 1 && *p == '*')
+			return 1;
+		if (len > 2 && strncmp(p, "W/", 2) == 0) {
+			p += 2;
+			len -= 2;
+		}
+		if (len == elen && strncmp(p, etag, len) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * A 64-bit FNV-1a digest of s as an ETag ("\"<16 hex>\"").  Not a
+ * security boundary: it only names a version of public content.
+ */
+static void
+make_etag(const char *s, char *buf, size_t size)
+{
+	unsigned long long	 h = 0xcbf29ce484222325ULL;
+
+	for (; *s != '\0'; s++) {
+		h ^= (unsigned char)*s;
+		h *= 0x100000001b3ULL;
+	}
+	snprintf(buf, size, "\"%016llx\"", h);
+}
+
+enum api_err
+http_send_etag(struct req *r, const cJSON *body)
+{
+	char		*s;
+	char		 etag[24];
+	enum api_err	 er;
+
+	if ((s = json_emit(body)) == NULL)
+		return API_ENOMEM;
+	make_etag(s, etag, sizeof(etag));
+	(void)http_header(r, "ETag", etag);
+	if (!has_header(r, "Cache-Control"))
+		(void)http_header(r, "Cache-Control", "no-cache");
+	if (r->if_none_match != NULL && etag_matches(r->if_none_match, etag))
+		er = http_send_raw(r, 304, NULL);
+	else
+		er = http_send_raw(r, 200, s);
+	cJSON_free(s);
+	return er;
+}
+
 enum api_err
 http_fail(struct req *r, enum api_err er, const char *msg)
 {

@@ -149,6 +149,15 @@ enum api_err	 http_header(struct req *r, const char *name,
  */
 enum api_err	 http_send(struct req *r, int status, const cJSON *body);
 
+/*
+ * Send 200 with body as JSON and a strong ETag made from the bytes
+ * sent; when the request's If-None-Match names that tag (or is "*"),
+ * send 304 with no body instead.  For public GETs (SPEC §2).  The
+ * caller sets Cache-Control (public or private) before calling; without
+ * one the response is "no-cache", which still lets clients revalidate.
+ */
+enum api_err	 http_send_etag(struct req *r, const cJSON *body);
+
 /* Send status with a body that is already JSON text. */
 enum api_err	 http_send_raw(struct req *r, int status, const char *json);
 
