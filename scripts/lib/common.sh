@@ -239,6 +239,75 @@ pg_url() {
 	esac
 }
 
+# pgbouncer_setup DIR PGDIR PORT: a PgBouncer in transaction mode on
+# 127.0.0.1:PORT in front of the cluster in PGDIR, for the application
+# role.  Nothing of a session survives a transaction there, which is
+# exactly what the CGIs assume.
+pgbouncer_setup() {
+	local dir=$1 pgdir=$2 port=$3
+	own_dir "$dir"
+	chmod 700 "$dir"
+	# shellcheck disable=SC1091
+	. "$pgdir/roles.env"
+	(
+		umask 077
+		printf '"lectern_app" "%s"\n' "$LECTERN_PG_APPPW" > "$dir/userlist.txt"
+		cat > "$dir/pgbouncer.ini" <<-EOINI
+		[databases]
+		lectern = host=127.0.0.1 port=$(cat "$pgdir/port") dbname=lectern
+		[pgbouncer]
+		listen_addr = 127.0.0.1
+		listen_port = $port
+		unix_socket_dir =
+		auth_type = scram-sha-256
+		auth_file = $dir/userlist.txt
+		pool_mode = transaction
+		max_client_conn = 1000
+		default_pool_size = ${LECTERN_PGBOUNCER_POOL:-20}
+		server_lifetime = 3600
+		server_connect_timeout = 3
+		server_login_retry = 1
+		query_wait_timeout = 10
+		ignore_startup_parameters = extra_float_digits
+		logfile = $dir/pgbouncer.log
+		pidfile = $dir/pgbouncer.pid
+		log_connections = 0
+		log_disconnections = 0
+		EOINI
+	)
+	is_root && chown "$LECTERN_USER:$LECTERN_USER" "$dir/userlist.txt" "$dir/pgbouncer.ini"
+	printf '%s\n' "$port" > "$dir/port"
+	as_service /usr/sbin/pgbouncer -d -q "$dir/pgbouncer.ini" ||
+	    die "PgBouncer did not start"
+	local i
+	for i in $(seq 1 50); do
+		[ -f "$dir/pgbouncer.pid" ] && return 0
+		sleep 0.1
+	done
+	die "PgBouncer did not start"
+}
+
+pgbouncer_stop() {
+	local dir=$1 pid
+	[ -f "$dir/pgbouncer.pid" ] || return 0
+	pid=$(cat "$dir/pgbouncer.pid")
+	kill -INT "$pid" 2>/dev/null || true
+	for _ in $(seq 1 50); do
+		kill -0 "$pid" 2>/dev/null || return 0
+		sleep 0.1
+	done
+	kill -KILL "$pid" 2>/dev/null || true
+}
+
+# The application role's URL through the PgBouncer in DIR.
+pgbouncer_url() {
+	local dir=$1 pgdir=$2
+	# shellcheck disable=SC1091
+	. "$pgdir/roles.env"
+	printf 'postgresql://lectern_app:%s@127.0.0.1:%s/lectern\n' \
+	    "$LECTERN_PG_APPPW" "$(cat "$dir/port")"
+}
+
 # apache_setup DIR PORT [EXTRA]: write DIR/httpd.conf for the built CGIs.
 # EXTRA=test adds the test-only virtual hosts (see apache/test.conf.in).
 apache_setup() {

@@ -86,4 +86,14 @@ END {
 		print "RewriteRule " re " " target(path, exes[path SUBSEP 0]) \
 		    " [PT,L,E=LECTERN_ALLOW:" substr(allow[path], 2) "]"
 	}
+	# Anything else under /api, and any other method anywhere, is a
+	# JSON 404 rather than whatever the file system would say.
+	print ""
+	if (ctx == "server") {
+		print "RewriteRule ^/api(/|$) - [R=404,L]"
+		print "RewriteCond %{REQUEST_METHOD} !^(GET|HEAD)$"
+		print "RewriteRule ^/ - [R=404,L]"
+	} else {
+		print "RewriteRule ^api(/|$) - [R=404,L]"
+	}
 }

@@ -15,6 +15,13 @@ like($r->{headers}{'content-type'}, qr{^application/json},
 $r = api(GET => '/no/such/file.html');
 error_ok($r, 404, 'not_found', 'a path outside /api');
 
+for my $m ('PATCH', 'DELETE', 'POST', 'PUT') {
+	$r = api($m => '/api/courses/abc', json => {});
+	error_ok($r, 404, 'not_found', "$m on an unrouted /api path");
+}
+$r = api(DELETE => '/no/such/thing');
+error_ok($r, 404, 'not_found', 'DELETE on an unknown path outside /api');
+
 $r = api(GET => '/lectern-cgi/health_get');
 error_ok($r, 404, 'not_found', 'the CGI directory is not reachable directly');
 
