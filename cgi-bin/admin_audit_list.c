@@ -6,7 +6,6 @@
  */
 #include "config.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,71 +52,6 @@ enum col {
 	C_CREATED, C_TOTAL
 };
 
-/* Whether s is n digits. */
-static int
-digits(const char *s, size_t n)
-{
-	size_t	 i;
-
-	for (i = 0; i < n; i++)
-		if (!isdigit((unsigned char)s[i]))
-			return 0;
-	return 1;
-}
-
-/* The number of the n digits at s. */
-static int
-num(const char *s, size_t n)
-{
-	int	 v = 0;
-
-	while (n-- > 0)
-		v = v * 10 + (*s++ - '0');
-	return v;
-}
-
-/*
- * Whether s is an RFC 3339 date-time (section 5.6): full-date "T"
- * full-time, with optional fraction, and "Z" or a numeric offset; the
- * date must exist.  Offsets beyond +-15:59, which PostgreSQL cannot
- * represent (and no place uses), are refused.
- */
-static int
-rfc3339(const char *s)
-{
-	static const int mdays[12] = {
-		31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31
-	};
-	int	 y, m, d;
-
-	if (strlen(s) < 20 || !digits(s, 4) || s[4] != '-' ||
-	    !digits(s + 5, 2) || s[7] != '-' || !digits(s + 8, 2) ||
-	    (s[10] != 'T' && s[10] != 't') || !digits(s + 11, 2) ||
-	    s[13] != ':' || !digits(s + 14, 2) || s[16] != ':' ||
-	    !digits(s + 17, 2))
-		return 0;
-	y = num(s, 4);
-	m = num(s + 5, 2);
-	d = num(s + 8, 2);
-	if (y < 1 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1] ||
-	    (m == 2 && d == 29 && !(y % 4 == 0 &&
-	    (y % 100 != 0 || y % 400 == 0))) ||
-	    num(s + 11, 2) > 23 || num(s + 14, 2) > 59 || num(s + 17, 2) > 60)
-		return 0;
-	s += 19;
-	if (*s == '.') {
-		if (!isdigit((unsigned char)s[1]))
-			return 0;
-		for (s++; isdigit((unsigned char)*s); s++)
-			continue;
-	}
-	if ((*s == 'Z' || *s == 'z') && s[1] == '\0')
-		return 1;
-	return (*s == '+' || *s == '-') && digits(s + 1, 2) && s[3] == ':' &&
-	    digits(s + 4, 2) && s[6] == '\0' && num(s + 1, 2) <= 15 &&
-	    num(s + 4, 2) <= 59;
-}
-
 /*
  * Read the filters of r into v (borrowed from r, NULL when absent or
  * empty).  Returns API_OK, or API_INVALID with the field named.
@@ -136,7 +70,8 @@ filters(struct req *r, const char *v[FL__MAX])
 			v[i] = NULL;
 		if (v[i] == NULL)
 			continue;
-		if ((i == FL_FROM || i == FL_TO) && !rfc3339(v[i]))
+		if ((i == FL_FROM || i == FL_TO) &&
+		    !valid_rfc3339(v[i], NULL, 0))
 			return http_invalid_field(r, filter_names[i],
 			    "must be an RFC 3339 timestamp");
 		if (i == FL_ACTOR && !valid_id_str(v[i], &id))

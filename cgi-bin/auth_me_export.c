@@ -70,6 +70,42 @@ static const struct section sections[] = {
 	    " 'used_at', " TS("p.used_at") ")"
 	    " ORDER BY p.created_at, p.id), '[]'::json)"
 	    " FROM password_resets p WHERE p.user_id = $1::bigint" },
+	{ "courses_authored", "public.courses", 1,
+	    "SELECT coalesce(json_agg(json_build_object("
+	    "'id', c.id, 'title', c.title, 'published', c.published,"
+	    " 'archived', c.archived, 'created_at', " TS("c.created_at") ")"
+	    " ORDER BY c.id), '[]'::json)"
+	    " FROM courses c WHERE c.instructor_id = $1::bigint" },
+	{ "enrollments", "public.enrollments", 1,
+	    "SELECT coalesce(json_agg(json_build_object("
+	    "'course_id', e.course_id, 'status', e.status,"
+	    " 'source', e.source, 'created_at', " TS("e.created_at") ")"
+	    " ORDER BY e.id), '[]'::json)"
+	    " FROM enrollments e WHERE e.user_id = $1::bigint" },
+	{ "lesson_progress", "public.lesson_progress", 1,
+	    "SELECT coalesce(json_agg(json_build_object("
+	    "'lesson_id', l.lesson_id,"
+	    " 'completed_at', " TS("l.completed_at") ")"
+	    " ORDER BY l.completed_at), '[]'::json)"
+	    " FROM lesson_progress l WHERE l.user_id = $1::bigint" },
+	{ "submissions", "public.submissions", 1,
+	    "SELECT coalesce(json_agg(json_build_object("
+	    "'classwork_id', s.classwork_id, 'content', s.content,"
+	    " 'grade', s.grade, 'feedback', s.feedback,"
+	    " 'submitted_at', " TS("s.submitted_at") ","
+	    " 'graded_at', " TS("s.graded_at") ")"
+	    " ORDER BY s.id), '[]'::json)"
+	    " FROM submissions s WHERE s.user_id = $1::bigint" },
+	{ "payments", "public.payments", 1,
+	    "SELECT coalesce(json_agg(json_build_object("
+	    "'course_id', p.course_id, 'method', p.method,"
+	    " 'status', p.status, 'amount', p.amount,"
+	    " 'currency', p.currency,"
+	    " 'provider_payment_id', p.provider_payment_id,"
+	    " 'created_at', " TS("p.created_at") ","
+	    " 'paid_at', " TS("p.paid_at") ")"
+	    " ORDER BY p.id), '[]'::json)"
+	    " FROM payments p WHERE p.user_id = $1::bigint" },
 	{ NULL, NULL, 0, NULL }
 };
 

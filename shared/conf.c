@@ -78,6 +78,13 @@ config_get(void)
 	cfg.public_url = env_nonempty("LECTERN_PUBLIC_URL");
 	if (cfg.public_url == NULL)
 		cfg.public_url = "http://127.0.0.1:8080";
+	cfg.razorpay_api_base = env_nonempty("LECTERN_RAZORPAY_API_BASE");
+	if (cfg.razorpay_api_base == NULL)
+		cfg.razorpay_api_base = "https://api.razorpay.com/v1";
+	cfg.razorpay_key_id = env_nonempty("LECTERN_RAZORPAY_KEY_ID");
+	cfg.razorpay_key_secret = env_nonempty("LECTERN_RAZORPAY_KEY_SECRET");
+	cfg.razorpay_webhook_secret =
+	    env_nonempty("LECTERN_RAZORPAY_WEBHOOK_SECRET");
 	cfg.valid = 1;
 	if (cfg.production && cfg.jwt_secret_len < CONFIG_JWT_SECRET_MIN) {
 		cfg.valid = 0;

@@ -28,6 +28,10 @@ struct config {
 	size_t		 password_min;	/* LECTERN_PASSWORD_MIN, 12, never < 8 */
 	const char	*signup_roles;	/* LECTERN_SIGNUP_ROLES, "student" */
 	const char	*public_url;	/* LECTERN_PUBLIC_URL, for mail links */
+	const char	*razorpay_api_base; /* LECTERN_RAZORPAY_API_BASE */
+	const char	*razorpay_key_id;	/* LECTERN_RAZORPAY_KEY_ID */
+	const char	*razorpay_key_secret;	/* LECTERN_RAZORPAY_KEY_SECRET */
+	const char	*razorpay_webhook_secret; /* ..._WEBHOOK_SECRET */
 	int		 valid;		/* 0: /health and /ready answer 503 */
 	const char	*invalid_reason; /* why not valid; never a secret */
 };

@@ -9,10 +9,23 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
 #include "auth.h"
 #include "course.h"
 #include "db.h"
+#include "log.h"
 #include "valid.h"
+
+#define PRICE_TEXT_MAX	32	/* bytes of a price worth parsing */
+
+/*
+ * The currencies a course may be priced in.  Prices are kept in minor
+ * units of two decimals, so a currency with another exponent (JPY, KWD)
+ * cannot simply be added here; the schema already allows any
+ * ^[A-Z]{3}$ code for when it can.
+ */
+static const char *const currencies[] = { "INR" };
 
 static const char sql_course[] =
     "SELECT id, instructor_id, price_minor, currency, published, archived"
@@ -49,6 +62,72 @@ course_load(struct db *db, const char *id, struct course *c)
 	c->archived = db_get(res, 0, 5)[0] == 't';
 	db_res_free(res);
 	return API_OK;
+}
+
+int
+course_from_row(const struct db_res *res, int row, int col, struct course *c)
+{
+	const char	*id, *inst, *price, *cur, *pub, *arch;
+
+	memset(c, 0, sizeof(*c));
+	if ((id = db_get(res, row, col)) == NULL ||
+	    (price = db_get(res, row, col + 3)) == NULL ||
+	    (cur = db_get(res, row, col + 4)) == NULL ||
+	    (pub = db_get(res, row, col + 5)) == NULL ||
+	    (arch = db_get(res, row, col + 6)) == NULL ||
+	    (inst = db_get(res, row, col + 7)) == NULL)
+		return 0;
+	snprintf(c->id_str, sizeof(c->id_str), "%s", id);
+	c->id = strtoll(id, NULL, 10);
+	snprintf(c->instructor_str, sizeof(c->instructor_str), "%s", inst);
+	c->instructor_id = strtoll(inst, NULL, 10);
+	c->price_minor = strtoll(price, NULL, 10);
+	snprintf(c->currency, sizeof(c->currency), "%s", cur);
+	c->published = pub[0] == 't';
+	c->archived = arch[0] == 't';
+	return 1;
+}
+
+cJSON *
+course_json(const struct db_res *res, int row, int col)
+{
+	struct course	 c;
+	cJSON		*o, *in;
+	const char	*title, *desc, *name, *created, *updated;
+	char		 price[24];
+
+	if (!course_from_row(res, row, col, &c))
+		return NULL;
+	if ((title = db_get(res, row, col + 1)) == NULL)
+		title = "";
+	if ((desc = db_get(res, row, col + 2)) == NULL)
+		desc = "";
+	if ((name = db_get(res, row, col + 8)) == NULL)
+		name = "";
+	if ((created = db_get(res, row, col + 9)) == NULL)
+		created = "";
+	if ((updated = db_get(res, row, col + 10)) == NULL)
+		updated = "";
+	course_price_str(c.price_minor, price, sizeof(price));
+	if ((o = cJSON_CreateObject()) == NULL ||
+	    cJSON_AddNumberToObject(o, "id", (double)c.id) == NULL ||
+	    cJSON_AddStringToObject(o, "title", title) == NULL ||
+	    cJSON_AddStringToObject(o, "description", desc) == NULL ||
+	    cJSON_AddStringToObject(o, "price", price) == NULL ||
+	    cJSON_AddStringToObject(o, "currency", c.currency) == NULL ||
+	    cJSON_AddBoolToObject(o, "published", c.published) == NULL ||
+	    cJSON_AddBoolToObject(o, "archived", c.archived) == NULL ||
+	    (in = cJSON_AddObjectToObject(o, "instructor")) == NULL ||
+	    cJSON_AddNumberToObject(in, "id", (double)c.instructor_id) ==
+	    NULL ||
+	    cJSON_AddStringToObject(in, "name", name) == NULL ||
+	    cJSON_AddStringToObject(o, "created_at", created) == NULL ||
+	    cJSON_AddStringToObject(o, "updated_at", updated) == NULL) {
+		log_warnx("course_json: out of memory");
+		cJSON_Delete(o);
+		return NULL;
+	}
+	return o;
 }
 
 int
@@ -143,4 +222,70 @@ course_price_parse(const char *s, long long *minor)
 		return 0;
 	*minor = whole * 100 + frac;
 	return *minor <= COURSE_PRICE_MAX;
+}
+
+/*
+ * Whether s is shaped like a price: digits, then optionally a dot and
+ * one or two digits.  Says nothing about the range.
+ */
+static int
+price_shaped(const char *s)
+{
+	size_t	 n;
+
+	for (n = 0; *s >= '0' && *s <= '9'; s++)
+		n++;
+	if (n == 0)
+		return 0;
+	if (*s == '.') {
+		for (s++, n = 0; *s >= '0' && *s <= '9'; s++)
+			n++;
+		if (n == 0 || n > 2)
+			return 0;
+	}
+	return *s == '\0';
+}
+
+int
+course_valid_price(const cJSON *it, const struct vfield *f, union vval *v,
+    const char **why)
+{
+	const char	*s, *e;
+	char		 buf[PRICE_TEXT_MAX];
+	long long	 minor;
+	size_t		 len;
+
+	(void)f;
+	*why = "must be a decimal string such as \"499.00\"";
+	if (!cJSON_IsString(it) || it->valuestring == NULL)
+		return 0;
+	s = it->valuestring;
+	while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' ||
+	    e[-1] == '\r'))
+		e--;
+	if ((len = (size_t)(e - s)) >= sizeof(buf))
+		return 0;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	if (course_price_parse(buf, &minor)) {
+		v->i = minor;
+		return 1;
+	}
+	if (price_shaped(buf))
+		*why = "must be from 0 to 10000000.00";
+	return 0;
+}
+
+int
+course_currency_ok(const char *currency)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(currencies) / sizeof(currencies[0]); i++)
+		if (strcmp(currency, currencies[i]) == 0)
+			return 1;
+	return 0;
 }

@@ -12,8 +12,33 @@
 
 struct auth;
 struct db;
+struct db_res;
+struct vfield;
+union vval;
 
 #define COURSE_PRICE_MAX	1000000000LL	/* 10,000,000.00 in minor units */
+
+/*
+ * The columns of a course, in the order course_from_row and course_json
+ * read them: select COURSE_COLUMNS from courses c (also usable in
+ * "UPDATE courses AS c ... RETURNING" and "INSERT INTO courses AS c ...
+ * RETURNING").  The instructor's name comes from a subquery, so no join
+ * is needed.  A course that is not there (the NULL side of an outer
+ * join) has a NULL id.
+ */
+#define COURSE_COLUMNS							\
+	"c.id, c.title, c.description, c.price_minor, c.currency,"	\
+	" c.published, c.archived, c.instructor_id,"			\
+	" (SELECT cu.name FROM users cu WHERE cu.id = c.instructor_id)" \
+	" AS instructor_name,"						\
+	" to_char(c.created_at AT TIME ZONE 'UTC',"			\
+	" 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS created_at,"		\
+	" to_char(c.updated_at AT TIME ZONE 'UTC',"			\
+	" 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS updated_at"
+#define COURSE_NCOLUMNS	11
+
+/* The currency of a course created without one (SPEC §2). */
+#define COURSE_CURRENCY_DEFAULT	"INR"
 
 struct course {
 	long long	 id;
@@ -32,6 +57,23 @@ struct course {
  */
 enum api_err	course_load(struct db *db, const char *id, struct course *c)
 		    __attribute__((warn_unused_result));
+
+/*
+ * Fill *c from row of res, starting at column col, as selected by
+ * COURSE_COLUMNS.  Returns 1, or 0 when the row is not there (or its id
+ * is NULL).
+ */
+int		course_from_row(const struct db_res *res, int row, int col,
+		    struct course *c);
+
+/*
+ * The public JSON of the course in row of res, starting at column col,
+ * as selected by COURSE_COLUMNS: {id, title, description, price ("499.00"),
+ * currency, published, archived, instructor: {id, name}, created_at,
+ * updated_at}.  The caller frees it with cJSON_Delete.  NULL when out of
+ * memory or when the row is not there (or its id is NULL).
+ */
+cJSON		*course_json(const struct db_res *res, int row, int col);
 
 /*
  * Whether the caller a (NULL: anonymous) authors c or is an admin.
@@ -74,5 +116,17 @@ void		course_price_str(long long minor, char *buf, size_t size);
  * out of range.
  */
 int		course_price_parse(const char *s, long long *minor);
+
+/*
+ * A validator for struct vfield: the price as a JSON string with at most
+ * two decimals, 0 to 10,000,000 (surrounding white space ignored), into
+ * v->i in minor units.  A JSON number is refused, so that no client
+ * sends a binary float for money.
+ */
+int		course_valid_price(const cJSON *item, const struct vfield *f,
+		    union vval *v, const char **why);
+
+/* Whether currency (exact, upper case) is one a course may have. */
+int		course_currency_ok(const char *currency);
 
 #endif /* LECTERN_COURSE_H */

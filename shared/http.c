@@ -324,8 +324,34 @@ read_body(struct req *r, size_t max)
 }
 
 enum api_err
+http_body_raw(struct req *r, const char **buf, size_t *len)
+{
+	enum api_err	 er;
+
+	*buf = NULL;
+	*len = 0;
+	if (r->content_length > (long long)config_get()->max_body)
+		return API_TOO_LARGE;
+	if (r->content_length != 0 && !http_is_json_type(r->content_type))
+		return API_MEDIA_TYPE;
+	if (r->body == NULL &&
+	    (er = read_body(r, config_get()->max_body)) != API_OK) {
+		/* Remember it: reading again would return the body's tail. */
+		if (er == API_TOO_LARGE)
+			r->content_length =
+			    (long long)config_get()->max_body + 1;
+		return er;
+	}
+	*buf = r->body;
+	*len = r->body_len;
+	return API_OK;
+}
+
+enum api_err
 http_body_json(struct req *r, cJSON **obj)
 {
+	const char	*buf;
+	size_t		 len;
 	enum api_err	 er;
 
 	*obj = NULL;
@@ -333,22 +359,12 @@ http_body_json(struct req *r, cJSON **obj)
 		*obj = r->json;
 		return API_OK;
 	}
-	if (r->content_length > (long long)config_get()->max_body)
-		return API_TOO_LARGE;
-	if (r->content_length != 0 && !http_is_json_type(r->content_type))
-		return API_MEDIA_TYPE;
-	if (r->body == NULL &&
-	    (er = read_body(r, config_get()->max_body)) != API_OK) {
-		/* Remember it: reading again would parse the body's tail. */
-		if (er == API_TOO_LARGE)
-			r->content_length =
-			    (long long)config_get()->max_body + 1;
+	if ((er = http_body_raw(r, &buf, &len)) != API_OK)
 		return er;
-	}
-	if (r->body_len == 0)
+	if (len == 0)
 		return http_fail(r, API_INVALID_JSON,
 		    "a JSON object body is required");
-	er = json_parse(r->body, r->body_len, &r->json);
+	er = json_parse(buf, len, &r->json);
 	if (er == API_INVALID)
 		return http_fail(r, er,
 		    "strings must not contain NUL characters");
@@ -731,6 +747,14 @@ record_error(struct req *r, int status, const char *code, const char *msg)
 		    NULL);
 }
 
+void
+http_record_error(struct req *r, int status, const char *code,
+    const char *msg)
+{
+
+	record_error(r, status, code, msg);
+}
+
 enum api_err
 http_paging(struct req *r, long long *page, long long *per_page)
 {
@@ -798,15 +822,21 @@ page_url(struct req *r, char *buf, size_t size, long long p, long long pp)
 	snprintf(buf + len, size - len, "page=%lld&per_page=%lld", p, pp);
 }
 
-enum api_err
-http_send_page(struct req *r, cJSON *items, long long page,
-    long long per_page, long long total)
+/*
+ * The list envelope {items, page, per_page, total, total_pages,
+ * has_next, has_prev} into *out (it takes items, even on failure; the
+ * caller frees *out), with the Link header of r set for next and prev.
+ * Returns API_OK or API_ENOMEM.
+ */
+static enum api_err
+page_body(struct req *r, cJSON *items, long long page, long long per_page,
+    long long total, cJSON **out)
 {
 	cJSON		*o;
 	char		 link[2048], url[1000];
 	long long	 pages;
-	enum api_err	 er;
 
+	*out = NULL;
 	pages = total > 0 ? (total + per_page - 1) / per_page : 0;
 	if ((o = cJSON_CreateObject()) == NULL) {
 		cJSON_Delete(items);
@@ -835,7 +865,34 @@ http_send_page(struct req *r, cJSON *items, long long page,
 	}
 	if (link[0] != '\0')
 		(void)http_header(r, "Link", link);
+	*out = o;
+	return API_OK;
+}
+
+enum api_err
+http_send_page(struct req *r, cJSON *items, long long page,
+    long long per_page, long long total)
+{
+	cJSON		*o;
+	enum api_err	 er;
+
+	if ((er = page_body(r, items, page, per_page, total, &o)) != API_OK)
+		return er;
 	er = http_send(r, 200, o);
+	cJSON_Delete(o);
+	return er;
+}
+
+enum api_err
+http_send_page_etag(struct req *r, cJSON *items, long long page,
+    long long per_page, long long total)
+{
+	cJSON		*o;
+	enum api_err	 er;
+
+	if ((er = page_body(r, items, page, per_page, total, &o)) != API_OK)
+		return er;
+	er = http_send_etag(r, o);
 	cJSON_Delete(o);
 	return er;
 }

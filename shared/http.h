@@ -115,6 +115,17 @@ enum api_err	 http_body_json(struct req *r, cJSON **obj)
 		    __attribute__((warn_unused_result));
 
 /*
+ * The body exactly as it came, for callers that must see its bytes (a
+ * webhook's signature covers them): *buf (borrowed from r, with a NUL
+ * after the len bytes; it may also hold NUL bytes of its own) and *len.
+ * The same rules as http_body_json: API_MEDIA_TYPE for a body that is
+ * not application/json, API_TOO_LARGE past LECTERN_MAX_BODY.  An empty
+ * body is API_OK with *len 0.  Nothing is parsed or checked otherwise.
+ */
+enum api_err	 http_body_raw(struct req *r, const char **buf, size_t *len)
+		    __attribute__((warn_unused_result));
+
+/*
  * Whether content type ct is application/json, with at most a charset
  * parameter of utf-8.
  */
@@ -197,7 +208,28 @@ enum api_err	 http_paging(struct req *r, long long *page,
 enum api_err	 http_send_page(struct req *r, cJSON *items, long long page,
 		    long long per_page, long long total);
 
+/*
+ * As http_send_page, but sent as http_send_etag sends: a strong ETag
+ * over the whole body (envelope and items), and 304 with no body when
+ * If-None-Match names it.  For public lists (SPEC §2); the caller sets
+ * Cache-Control first.
+ */
+enum api_err	 http_send_page_etag(struct req *r, cJSON *items,
+		    long long page, long long per_page, long long total);
+
 /* Write the JSON error envelope for er, with r's detail if any. */
 void		 http_error(struct req *r, enum api_err er);
+
+/*
+ * Record an answer in error_logs that http_error would not (it records
+ * every 5xx): a 4xx worth an operator's eye, such as a payment whose
+ * signature did not match.  code and msg are ours, never client data or
+ * a secret.  The row is written on r's connection outside any
+ * transaction: call it after the transaction is rolled back (when the
+ * connection is in one, or unusable, nothing is written).  Failures are
+ * logged, never returned.
+ */
+void		 http_record_error(struct req *r, int status,
+		    const char *code, const char *msg);
 
 #endif /* LECTERN_HTTP_H */

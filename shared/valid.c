@@ -221,6 +221,113 @@ valid_bool(const cJSON *it, const struct vfield *f, union vval *v,
 	return 1;
 }
 
+/* Whether the n bytes at s are ASCII digits. */
+static int
+digits(const char *s, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+	return 1;
+}
+
+/* The value of the n digits at s (checked by digits). */
+static int
+num(const char *s, size_t n)
+{
+	int	 v = 0;
+
+	while (n-- > 0)
+		v = v * 10 + (*s++ - '0');
+	return v;
+}
+
+int
+valid_rfc3339(const char *s, char *out, size_t size)
+{
+	static const int mdays[12] = {
+		31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31
+	};
+	const char	*p;
+	size_t		 len, i, nfrac = 0;
+	long		 sod, off = 0;
+	int		 y, m, d;
+
+	if (s == NULL || (len = strlen(s)) < 20 || len > VALID_TIMESTAMP_MAX)
+		return 0;
+	if (!digits(s, 4) || s[4] != '-' || !digits(s + 5, 2) ||
+	    s[7] != '-' || !digits(s + 8, 2) ||
+	    (s[10] != 'T' && s[10] != 't') || !digits(s + 11, 2) ||
+	    s[13] != ':' || !digits(s + 14, 2) || s[16] != ':' ||
+	    !digits(s + 17, 2))
+		return 0;
+	y = num(s, 4);
+	m = num(s + 5, 2);
+	d = num(s + 8, 2);
+	if (y < 1 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1] ||
+	    (m == 2 && d == 29 && !(y % 4 == 0 &&
+	    (y % 100 != 0 || y % 400 == 0))) ||
+	    num(s + 11, 2) > 23 || num(s + 14, 2) > 59 || num(s + 17, 2) > 60)
+		return 0;
+	p = s + 19;
+	if (*p == '.') {
+		for (p++; *p >= '0' && *p <= '9'; p++)
+			nfrac++;
+		if (nfrac < 1 || nfrac > 9)
+			return 0;
+	}
+	if ((*p == 'Z' || *p == 'z') && p[1] == '\0')
+		off = 0;
+	else if ((*p == '+' || *p == '-') && digits(p + 1, 2) &&
+	    p[3] == ':' && digits(p + 4, 2) && p[6] == '\0' &&
+	    num(p + 1, 2) <= 15 && num(p + 4, 2) <= 59)
+		off = (*p == '-' ? -60L : 60L) *
+		    (num(p + 1, 2) * 60L + num(p + 4, 2));
+	else
+		return 0;
+
+	/* The first and the last day: the instant in UTC stays in range. */
+	sod = num(s + 11, 2) * 3600L + num(s + 14, 2) * 60L + num(s + 17, 2);
+	if (y == 1 && m == 1 && d == 1 && sod - off < 0)
+		return 0;
+	if (y == 9999 && m == 12 && d == 31 && sod - off >= 86400L)
+		return 0;
+
+	if (out != NULL) {
+		if (size <= len)
+			return 0;
+		for (i = 0; i <= len; i++)
+			out[i] = s[i] == 't' ? 'T' : s[i] == 'z' ? 'Z' : s[i];
+	}
+	return 1;
+}
+
+int
+valid_timestamp(const cJSON *it, const struct vfield *f, union vval *v,
+    const char **why)
+{
+	char		*s;
+	char		 buf[VALID_TIMESTAMP_MAX + 1];
+
+	(void)f;
+	*why = "must be an RFC 3339 timestamp such as 2026-11-23T10:00:00Z";
+	if (!cJSON_IsString(it) || it->valuestring == NULL)
+		return 0;
+	if ((s = trimmed(it->valuestring)) == NULL) {
+		*why = "could not be stored";
+		return 0;
+	}
+	if (!valid_rfc3339(s, buf, sizeof(buf))) {
+		free(s);
+		return 0;
+	}
+	memcpy(s, buf, strlen(buf) + 1);
+	v->s = s;
+	return 1;
+}
+
 /*
  * Record "why" for field name in *errs, creating the object.  Returns 0,
  * or -1 when out of memory.
@@ -338,8 +445,8 @@ valid_out_free(struct vout *out, const struct vfield *f, size_t n)
 	for (i = 0; i < n; i++) {
 		if (!out[i].present)
 			continue;
-		if ((f[i].fn == valid_string || f[i].fn == valid_email) &&
-		    out[i].v.s != NULL) {
+		if ((f[i].fn == valid_string || f[i].fn == valid_email ||
+		    f[i].fn == valid_timestamp) && out[i].v.s != NULL) {
 			if (f[i].flags & VF_NOTRIM)
 				explicit_bzero(out[i].v.s, strlen(out[i].v.s));
 			free(out[i].v.s);

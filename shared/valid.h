@@ -64,6 +64,13 @@ int	valid_id(const cJSON *, const struct vfield *, union vval *,
 	    const char **);
 int	valid_bool(const cJSON *, const struct vfield *, union vval *,
 	    const char **);
+/*
+ * An RFC 3339 timestamp string (valid_rfc3339); stores the normalised
+ * text (an allocated copy, freed by valid_out_free) that PostgreSQL
+ * reads as timestamptz.  min and max are not used.
+ */
+int	valid_timestamp(const cJSON *, const struct vfield *, union vval *,
+	    const char **);
 
 /*
  * Check obj against the n fields of f and fill out[n].  Returns API_OK;
@@ -93,6 +100,23 @@ size_t		valid_utf8_len(const char *s);
  * leading zero) from s.  Returns 1 or 0.
  */
 int		valid_id_str(const char *s, long long *id);
+
+/* The longest RFC 3339 timestamp valid_rfc3339 accepts, in bytes. */
+#define VALID_TIMESTAMP_MAX	35
+
+/*
+ * Whether s is an RFC 3339 date-time (section 5.6): full-date "T"
+ * full-time, with an optional fraction of 1 to 9 digits, and "Z" or a
+ * numeric offset; the date must exist ("2025-02-29" does not), the hour
+ * is 00-23, the minute 00-59, the second 00-60 (a leap second, which
+ * PostgreSQL reads as the next minute's first).  Offsets beyond
+ * +-15:59, which PostgreSQL cannot represent, are refused, and so is
+ * any instant outside the years 1 to 9999 in UTC.  No white space.
+ * When out is not NULL (size at least VALID_TIMESTAMP_MAX + 1) it
+ * receives the normalised text: "T" and "Z" in upper case, otherwise as
+ * given.  Returns 1 or 0.
+ */
+int		valid_rfc3339(const char *s, char *out, size_t size);
 
 /*
  * Parse the paging parameters page (default 1) and per_page (default

@@ -5,8 +5,9 @@
  * missing, blank, null and mistyped members, trimming, lengths counted
  * in code points, control characters, VF_NOTRIM and VF_NULLABLE.  Then
  * each validator at its boundaries (valid_email, valid_int, valid_id,
- * valid_bool), the query-string parsers valid_id_str and valid_paging,
- * and the text helpers.  Everything allocated is freed, so the file runs
+ * valid_bool, valid_timestamp), the query-string parsers valid_id_str
+ * and valid_paging, the RFC 3339 parser valid_rfc3339 and the text
+ * helpers.  Everything allocated is freed, so the file runs
  * clean under AddressSanitizer.
  */
 #include "config.h"
@@ -782,11 +783,172 @@ test_text(void)
 	ok(!valid_text("\xed\xa0\x80", 0), "...nor a surrogate");
 }
 
+/* Run valid_timestamp on the string in, storing the normalised copy. */
+static int
+timestamp(const char *in, char *buf, size_t size)
+{
+	static const struct vfield	 f = { "due_at", valid_timestamp, 0,
+					    0, 0 };
+	cJSON				*it;
+	union vval			 v;
+	const char			*msg = NULL;
+	int				 rc;
+
+	if ((it = cJSON_CreateString(in)) == NULL)
+		bail("out of memory");
+	v.s = NULL;
+	rc = valid_timestamp(it, &f, &v, &msg);
+	buf[0] = '\0';
+	if (rc) {
+		snprintf(buf, size, "%s", v.s);
+		free(v.s);
+	} else if (msg == NULL || strncmp(msg,
+	    "must be an RFC 3339 timestamp", 29) != 0) {
+		diag("%s: unexpected message %s", in, msg ? msg : "(null)");
+		rc = -1;
+	} else if (v.s != NULL) {
+		diag("%s: stored a value on failure", in);
+		rc = -1;
+	}
+	cJSON_Delete(it);
+	return rc;
+}
+
+/* valid_timestamp and valid_rfc3339: RFC 3339 section 5.6, strictly. */
+static void
+test_timestamp(void)
+{
+	static const struct {
+		const char	*in;
+		const char	*out;
+	} good[] = {
+		{ "2026-11-23T10:00:00Z", "2026-11-23T10:00:00Z" },
+		{ "2026-11-23t10:00:00z", "2026-11-23T10:00:00Z" },
+		{ " 2026-11-23T10:00:00Z\n", "2026-11-23T10:00:00Z" },
+		{ "2026-11-23T10:00:00.5Z", "2026-11-23T10:00:00.5Z" },
+		{ "2026-11-23T10:00:00.123456789+05:30",
+		    "2026-11-23T10:00:00.123456789+05:30" },
+		{ "2026-11-23T10:00:00-00:00", "2026-11-23T10:00:00-00:00" },
+		{ "2026-01-01T00:00:00-15:59", "2026-01-01T00:00:00-15:59" },
+		{ "2024-02-29T00:00:00Z", "2024-02-29T00:00:00Z" },
+		{ "2000-02-29T12:00:00Z", "2000-02-29T12:00:00Z" },
+		{ "2016-12-31T23:59:60Z", "2016-12-31T23:59:60Z" },
+		{ "0001-01-01T00:00:00Z", "0001-01-01T00:00:00Z" },
+		{ "0001-01-01T10:00:00+10:00", "0001-01-01T10:00:00+10:00" },
+		{ "9999-12-31T23:59:59Z", "9999-12-31T23:59:59Z" },
+		{ "9999-12-31T10:00:00-13:59", "9999-12-31T10:00:00-13:59" },
+	};
+	static const struct {
+		const char	*in;
+		const char	*what;
+	} bad[] = {
+		{ "", "the empty string" },
+		{ "2026-11-23", "a date alone" },
+		{ "10:00:00Z", "a time alone" },
+		{ "2026-11-23 10:00:00Z", "a space for T" },
+		{ "2026-11-23T10:00Z", "no seconds" },
+		{ "2026-11-23T10:00:00", "no offset" },
+		{ "2026-1-23T10:00:00Z", "a one-digit month" },
+		{ "20260-01-01T00:00:00Z", "a five-digit year" },
+		{ "+2026-01-01T00:00:00Z", "a signed year" },
+		{ "0000-01-01T00:00:00Z", "year 0" },
+		{ "2026-02-29T00:00:00Z", "29 February of a common year" },
+		{ "1900-02-29T00:00:00Z", "...and of 1900" },
+		{ "2026-04-31T00:00:00Z", "31 April" },
+		{ "2026-00-10T00:00:00Z", "month 00" },
+		{ "2026-13-01T00:00:00Z", "month 13" },
+		{ "2026-01-00T00:00:00Z", "day 00" },
+		{ "2026-01-32T00:00:00Z", "day 32" },
+		{ "2026-01-01T24:00:00Z", "hour 24" },
+		{ "2026-01-01T23:60:00Z", "minute 60" },
+		{ "2026-01-01T23:59:61Z", "second 61" },
+		{ "2026-01-01T00:00:00.Z", "an empty fraction" },
+		{ "2026-01-01T00:00:00.1234567890Z", "a fraction of 10 digits" },
+		{ "2026-01-01T00:00:00,5Z", "a decimal comma" },
+		{ "2026-01-01T00:00:00+16:00", "an offset of 16 hours" },
+		{ "2026-01-01T00:00:00+05:60", "an offset minute of 60" },
+		{ "2026-01-01T00:00:00+0530", "an offset without a colon" },
+		{ "2026-01-01T00:00:00+5:30", "a one-digit offset hour" },
+		{ "2026-01-01T00:00:00+05", "an offset without minutes" },
+		{ "2026-01-01T00:00:00ZZ", "two Zs" },
+		{ "2026-01-01T00:00:00Z junk", "text after the offset" },
+		{ "2026-01-01T00:00:00 Z", "a space before Z" },
+		{ "0001-01-01T00:00:00+00:01", "an instant before year 1" },
+		{ "9999-12-31T23:59:59-00:01", "an instant after year 9999" },
+		{ "9999-12-31T23:59:60Z", "...also by a leap second" },
+		{ "\xef\xbc\x92" "026-01-01T00:00:00Z", "a full-width digit" },
+		{ "2026-01-01T00:00:00\x01Z", "a control character" },
+	};
+	static const struct vfield	 tf[1] = {
+		{ "due_at", valid_timestamp, VF_NULLABLE, 0, 0 },
+	};
+	struct vout			 out[1];
+	char				 buf[64];
+	cJSON				*obj, *errs, *n;
+	union vval			 v;
+	const char			*msg, *text;
+	size_t				 i;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		is_int(1, timestamp(good[i].in, buf, sizeof(buf)),
+		    "valid_timestamp accepts %s", good[i].in);
+		is_string(good[i].out, buf, "...as %s", good[i].out);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		is_int(0, timestamp(bad[i].in, buf, sizeof(buf)),
+		    "valid_timestamp refuses %s", bad[i].what);
+
+	if ((n = cJSON_CreateNumber(1700000000)) == NULL)
+		bail("out of memory");
+	msg = NULL;
+	v.s = NULL;
+	ok(!valid_timestamp(n, &tf[0], &v, &msg) && v.s == NULL,
+	    "valid_timestamp refuses a number (epoch seconds)");
+	cJSON_Delete(n);
+
+	ok(valid_rfc3339("2026-11-23T10:00:00Z", NULL, 0),
+	    "valid_rfc3339 checks without storing when out is NULL");
+	ok(!valid_rfc3339("2026-11-23T10:00:00Z", buf, 20),
+	    "...and refuses an out buffer too small for the text");
+	ok(!valid_rfc3339(NULL, buf, sizeof(buf)), "...and NULL");
+	ok(!valid_rfc3339(" 2026-11-23T10:00:00Z", NULL, 0),
+	    "...and white space, which only valid_timestamp trims");
+
+	text = "{\"due_at\":\"2026-11-23T10:00:00z\"}";
+	if (json_parse(text, strlen(text), &obj) != API_OK)
+		bail("test JSON does not parse");
+	is_int(API_OK, valid_object(obj, tf, 1, out, &errs),
+	    "valid_object takes a valid_timestamp field");
+	ok(out[0].present && strcmp(out[0].v.s, "2026-11-23T10:00:00Z") == 0,
+	    "...and stores the normalised text");
+	valid_out_free(out, tf, 1);
+	ok(!out[0].present && out[0].v.s == NULL,
+	    "...which valid_out_free frees");
+	cJSON_Delete(obj);
+	text = "{\"due_at\":null}";
+	if (json_parse(text, strlen(text), &obj) != API_OK)
+		bail("test JSON does not parse");
+	is_int(API_OK, valid_object(obj, tf, 1, out, &errs),
+	    "valid_object takes null for a VF_NULLABLE timestamp");
+	ok(out[0].is_null && !out[0].present, "...as is_null");
+	cJSON_Delete(obj);
+	text = "{\"due_at\":\"tomorrow\"}";
+	if (json_parse(text, strlen(text), &obj) != API_OK)
+		bail("test JSON does not parse");
+	is_int(API_INVALID, valid_object(obj, tf, 1, out, &errs),
+	    "valid_object refuses a bad timestamp");
+	ok(why(errs, "due_at") != NULL && strncmp(why(errs, "due_at"),
+	    "must be an RFC 3339 timestamp", 29) == 0,
+	    "...as fields.due_at \"must be an RFC 3339 timestamp ...\"");
+	cJSON_Delete(errs);
+	cJSON_Delete(obj);
+}
+
 int
 main(void)
 {
 
-	plan(18 + 22 + 17 + 17 + 48 + 32 + 20 + 31 + 14);
+	plan(18 + 22 + 17 + 17 + 48 + 32 + 20 + 31 + 14 + 76);
 	test_object_ok();
 	test_object_errors();
 	test_strings();
@@ -796,5 +958,6 @@ main(void)
 	test_id_str();
 	test_paging();
 	test_text();
+	test_timestamp();
 	return tap_status();
 }

@@ -1,0 +1,102 @@
+/*
+ * lectern — GET /api/courses/{id}/classwork: the classwork of a course,
+ * oldest first, for its enrolled users (active enrollment), its author
+ * and admins.  Anyone else who can see the course gets 403; a course
+ * they cannot see (unknown, draft, archived) is 404.  Paged with page
+ * and per_page in the list envelope.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <cjson/cJSON.h>
+
+#include "auth.h"
+#include "classwork.h"
+#include "course.h"
+#include "db.h"
+#include "http.h"
+
+static const char sql_list[] =
+    "WITH f AS (SELECT * FROM classwork WHERE course_id = $1::bigint)"
+    " SELECT " CLASSWORK_COLUMNS ", t.total"
+    " FROM (SELECT count(*) AS total FROM f) t"
+    " LEFT JOIN LATERAL (SELECT * FROM f ORDER BY f.id"
+    "  LIMIT $2::bigint OFFSET $3::bigint) cw ON true"
+    " ORDER BY cw.id";
+
+/*
+ * The classwork of res as a JSON array into *items (the caller frees it)
+ * and the total into *total.  Returns API_OK, API_ENOMEM or
+ * API_INTERNAL.
+ */
+static enum api_err
+rows_json(const struct db_res *res, cJSON **items, long long *total)
+{
+	cJSON		*o;
+	const char	*t;
+	int		 i;
+
+	*total = 0;
+	if ((*items = cJSON_CreateArray()) == NULL)
+		return API_ENOMEM;
+	if ((t = db_get(res, 0, CLASSWORK_NCOLUMNS)) == NULL)
+		return API_INTERNAL;
+	*total = strtoll(t, NULL, 10);
+	for (i = 0; i < db_nrows(res); i++) {
+		if (db_get(res, i, 0) == NULL)
+			continue;	/* a page past the end */
+		if ((o = classwork_json(res, i, 0)) == NULL)
+			return API_ENOMEM;
+		cJSON_AddItemToArray(*items, o);
+	}
+	return API_OK;
+}
+
+static enum api_err
+handle(struct req *r)
+{
+	struct auth	 a;
+	struct course	 c;
+	struct db	*db;
+	struct db_res	*res = NULL;
+	cJSON		*items = NULL;
+	const char	*params[3];
+	char		 lim[24], off[24];
+	long long	 page, per_page, total;
+	enum api_err	 er;
+
+	if ((er = http_db(r, &db)) != API_OK ||
+	    (er = auth_require(r, db, ROLE_ANY, &a)) != API_OK ||
+	    (er = http_paging(r, &page, &per_page)) != API_OK)
+		return er;
+	if ((er = db_begin(db, a.user.id_str, a.user.role)) != API_OK ||
+	    (er = course_load(db, r->path_info[0] == '/' ?
+	    r->path_info + 1 : "", &c)) != API_OK ||
+	    (er = classwork_check(db, &c, &a, CLASSWORK_LEARN, NULL)) !=
+	    API_OK)
+		goto out;
+	snprintf(lim, sizeof(lim), "%lld", per_page);
+	snprintf(off, sizeof(off), "%lld", (page - 1) * per_page);
+	params[0] = c.id_str;
+	params[1] = lim;
+	params[2] = off;
+	if ((er = db_exec(db, sql_list, 3, params, &res)) != API_OK ||
+	    (er = rows_json(res, &items, &total)) != API_OK ||
+	    (er = db_commit(db)) != API_OK)
+		goto out;
+	er = http_send_page(r, items, page, per_page, total);
+	items = NULL;
+out:
+	cJSON_Delete(items);
+	db_res_free(res);
+	return er;
+}
+
+int
+main(void)
+{
+
+	return http_main("GET", handle);
+}

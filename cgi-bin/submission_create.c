@@ -1,0 +1,119 @@
+/*
+ * lectern — POST /api/classwork/{id}/submissions: a learner hands in
+ * {content}.  The caller needs an active enrollment in the course (any
+ * role: a teacher enrolled in someone else's course is a learner there);
+ * the course's author and admins do not submit (403).
+ *
+ * One submission per learner and classwork.  Until due_at (inclusive) a
+ * new POST replaces the content and updated_at (submitted_at stays the
+ * first hand-in); after it, 409 "the due date has passed".  Once graded
+ * a submission is final: a new POST is 409 "already graded" rather than
+ * silently discarding the grade.  First submission 201 with Location
+ * /api/submissions/<id>; a replacement 200.
+ *
+ * Race-free: the classwork row is share-locked (due_at cannot move while
+ * we decide) and the write is one INSERT ... ON CONFLICT DO UPDATE ...
+ * WHERE grade IS NULL, whose RETURNING (xmax = 0) tells an insert from
+ * an update.  Everything runs as the caller under row-level security.
+ */
+#include "config.h"
+
+#include <stdio.h>
+
+#include <cjson/cJSON.h>
+
+#include "auth.h"
+#include "classwork.h"
+#include "db.h"
+#include "http.h"
+#include "valid.h"
+
+enum field { F_CONTENT, F__MAX };
+
+static const struct vfield fields[F__MAX] = {
+	{ "content", valid_string, VF_REQUIRED | VF_MULTILINE, 1, 100000 },
+};
+
+static const char sql_upsert[] =
+    "WITH up AS (INSERT INTO submissions AS cur (classwork_id, user_id,"
+    "  content) VALUES ($1::bigint, $2::bigint, $3)"
+    "  ON CONFLICT (classwork_id, user_id) DO UPDATE"
+    "  SET content = excluded.content, updated_at = now()"
+    "  WHERE cur.grade IS NULL"
+    "  RETURNING cur.*, (cur.xmax = 0) AS inserted)"
+    " SELECT " SUBMISSION_COLUMNS ", s.inserted"
+    " FROM up s JOIN users u ON u.id = s.user_id";
+
+static enum api_err
+handle(struct req *r)
+{
+	struct vout		 in[F__MAX];
+	struct auth		 a;
+	struct classwork	 cw;
+	struct db		*db;
+	struct db_res		*res = NULL;
+	cJSON			*body, *errs, *o = NULL;
+	const char		*params[3], *ins;
+	char			 loc[64];
+	int			 author, created;
+	enum api_err		 er;
+
+	if ((er = http_db(r, &db)) != API_OK ||
+	    (er = auth_require(r, db, ROLE_ANY, &a)) != API_OK)
+		return er;
+	if ((er = db_begin(db, a.user.id_str, a.user.role)) != API_OK ||
+	    (er = classwork_load(db, r->path_info[0] == '/' ?
+	    r->path_info + 1 : "", CLASSWORK_LOCK_SHARE, &cw)) != API_OK)
+		return er;
+	er = classwork_check(db, &cw.course, &a, CLASSWORK_LEARN, &author);
+	if (er == API_OK && author)
+		return http_fail(r, API_FORBIDDEN, "authors do not submit");
+	if (er == API_FORBIDDEN)
+		return http_fail(r, er, "only enrolled learners submit");
+	if (er != API_OK || (er = http_body_json(r, &body)) != API_OK)
+		return er;
+	if ((er = valid_object(body, fields, F__MAX, in, &errs)) != API_OK)
+		return er == API_INVALID ? http_invalid(r, errs) : er;
+	if (cw.past_due) {
+		er = http_fail(r, API_CONFLICT, "the due date has passed");
+		goto out;
+	}
+	params[0] = cw.id_str;
+	params[1] = a.user.id_str;
+	params[2] = in[F_CONTENT].v.s;
+	if ((er = db_exec(db, sql_upsert, 3, params, &res)) != API_OK)
+		goto out;
+	if (db_nrows(res) != 1) {
+		er = http_fail(r, API_CONFLICT, "already graded: a graded "
+		    "submission cannot be replaced");
+		goto out;
+	}
+	ins = db_get(res, 0, SUBMISSION_NCOLUMNS);
+	created = ins != NULL && ins[0] == 't';
+	if ((o = classwork_submission_json(res, 0, 0)) == NULL) {
+		er = API_ENOMEM;
+		goto out;
+	}
+	if ((er = db_commit(db)) != API_OK)
+		goto out;
+	if (created) {
+		/* Submissions are read through their classwork's list. */
+		snprintf(loc, sizeof(loc), "/api/classwork/%s/submissions",
+		    db_get(res, 0, 1));
+		if ((er = http_header(r, "Location", loc)) != API_OK)
+			goto out;
+	}
+	er = http_send(r, created ? 201 : 200, o);
+out:
+	cJSON_Delete(o);
+	db_res_free(res);
+	valid_out_free(in, fields, F__MAX);
+	return er;
+}
+
+int
+main(void)
+{
+
+	return http_main("POST", handle);
+}

@@ -1,0 +1,110 @@
+/*
+ * lectern — GET /api/classwork/{id}/submissions: the course's author and
+ * admins see every submission to the classwork, each with its student's
+ * {id, name}; an enrolled learner sees only their own (a list of 0 or
+ * 1).  Anyone else who can see the course gets 403; unknown classwork or
+ * a course they cannot see is 404.  Oldest first, paged with page and
+ * per_page in the list envelope.
+ *
+ * Two walls keep a learner to their own row: the query names the caller
+ * (user_id = $2) and row-level security on submissions filters it again.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <cjson/cJSON.h>
+
+#include "auth.h"
+#include "classwork.h"
+#include "db.h"
+#include "http.h"
+
+/* $2 is NULL for the author and admins (all rows), else the caller. */
+static const char sql_list[] =
+    "WITH f AS (SELECT * FROM submissions WHERE classwork_id = $1::bigint"
+    "  AND ($2::bigint IS NULL OR user_id = $2::bigint))"
+    " SELECT " SUBMISSION_COLUMNS ", t.total"
+    " FROM (SELECT count(*) AS total FROM f) t"
+    " LEFT JOIN LATERAL (SELECT * FROM f ORDER BY f.id"
+    "  LIMIT $3::bigint OFFSET $4::bigint) s ON true"
+    " LEFT JOIN users u ON u.id = s.user_id"
+    " ORDER BY s.id";
+
+/*
+ * The submissions of res as a JSON array into *items (the caller frees
+ * it) and the total into *total.  Returns API_OK, API_ENOMEM or
+ * API_INTERNAL.
+ */
+static enum api_err
+rows_json(const struct db_res *res, cJSON **items, long long *total)
+{
+	cJSON		*o;
+	const char	*t;
+	int		 i;
+
+	*total = 0;
+	if ((*items = cJSON_CreateArray()) == NULL)
+		return API_ENOMEM;
+	if ((t = db_get(res, 0, SUBMISSION_NCOLUMNS)) == NULL)
+		return API_INTERNAL;
+	*total = strtoll(t, NULL, 10);
+	for (i = 0; i < db_nrows(res); i++) {
+		if (db_get(res, i, 0) == NULL)
+			continue;	/* a page past the end */
+		if ((o = classwork_submission_json(res, i, 0)) == NULL)
+			return API_ENOMEM;
+		cJSON_AddItemToArray(*items, o);
+	}
+	return API_OK;
+}
+
+static enum api_err
+handle(struct req *r)
+{
+	struct auth		 a;
+	struct classwork	 cw;
+	struct db		*db;
+	struct db_res		*res = NULL;
+	cJSON			*items = NULL;
+	const char		*params[4];
+	char			 lim[24], off[24];
+	long long		 page, per_page, total;
+	int			 author;
+	enum api_err		 er;
+
+	if ((er = http_db(r, &db)) != API_OK ||
+	    (er = auth_require(r, db, ROLE_ANY, &a)) != API_OK ||
+	    (er = http_paging(r, &page, &per_page)) != API_OK)
+		return er;
+	if ((er = db_begin(db, a.user.id_str, a.user.role)) != API_OK ||
+	    (er = classwork_load(db, r->path_info[0] == '/' ?
+	    r->path_info + 1 : "", CLASSWORK_LOCK_NONE, &cw)) != API_OK ||
+	    (er = classwork_check(db, &cw.course, &a, CLASSWORK_LEARN,
+	    &author)) != API_OK)
+		goto out;
+	snprintf(lim, sizeof(lim), "%lld", per_page);
+	snprintf(off, sizeof(off), "%lld", (page - 1) * per_page);
+	params[0] = cw.id_str;
+	params[1] = author ? NULL : a.user.id_str;
+	params[2] = lim;
+	params[3] = off;
+	if ((er = db_exec(db, sql_list, 4, params, &res)) != API_OK ||
+	    (er = rows_json(res, &items, &total)) != API_OK ||
+	    (er = db_commit(db)) != API_OK)
+		goto out;
+	er = http_send_page(r, items, page, per_page, total);
+	items = NULL;
+out:
+	cJSON_Delete(items);
+	db_res_free(res);
+	return er;
+}
+
+int
+main(void)
+{
+
+	return http_main("GET", handle);
+}

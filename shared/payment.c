@@ -1,0 +1,325 @@
+/*
+ * lectern — payment: applying what the gateway says, exactly once.
+ *
+ * The order row is locked first, so a verify, a webhook and a
+ * reconciliation about the same order run one after another; the unique
+ * provider payment id, the one-paid-payment-per-order index and the one
+ * enrollment per user and course make a lost race a no-op, not a double.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "crypto.h"
+#include "db.h"
+#include "log.h"
+#include "payment.h"
+
+static const char sql_lock_order[] =
+    "SELECT id, user_id, course_id, amount, currency, status"
+    " FROM payment_orders WHERE provider_order_id = $1 FOR UPDATE";
+
+static const char sql_paid_other[] =
+    "SELECT id FROM payments WHERE order_id = $1::bigint AND status = 'paid'"
+    " AND provider_payment_id IS DISTINCT FROM $2";
+
+static const char sql_upsert_paid[] =
+    "INSERT INTO payments AS p (user_id, course_id, order_id, method, status,"
+    " amount, currency, provider_order_id, provider_payment_id, paid_at)"
+    " VALUES ($1::bigint, $2::bigint, $3::bigint, 'razorpay', 'paid',"
+    " $4::bigint, $5, $6, $7, now())"
+    " ON CONFLICT (provider_payment_id) DO UPDATE SET status = 'paid',"
+    " paid_at = now() WHERE p.status <> 'paid'"
+    " RETURNING p.id";
+
+static const char sql_payment_id[] =
+    "SELECT id, status FROM payments WHERE provider_payment_id = $1";
+
+static const char sql_order_paid[] =
+    "UPDATE payment_orders SET status = 'paid' WHERE id = $1::bigint"
+    " AND status <> 'paid'";
+
+static const char sql_enroll[] =
+    "INSERT INTO enrollments AS e (user_id, course_id, status, source)"
+    " VALUES ($1::bigint, $2::bigint, 'active', 'payment')"
+    " ON CONFLICT ON CONSTRAINT enrollments_user_course_key"
+    " DO UPDATE SET status = 'active' RETURNING e.id";
+
+static const char sql_upsert_failed[] =
+    "INSERT INTO payments AS p (user_id, course_id, order_id, method, status,"
+    " amount, currency, provider_order_id, provider_payment_id)"
+    " VALUES ($1::bigint, $2::bigint, $3::bigint, 'razorpay', 'failed',"
+    " $4::bigint, $5, $6, $7)"
+    " ON CONFLICT (provider_payment_id) DO UPDATE SET status = 'failed'"
+    " WHERE p.status = 'created'"
+    " RETURNING p.id";
+
+struct order {
+	char		 id[24];
+	char		 user_id[24];
+	char		 course_id[24];
+	long long	 amount;
+	char		 currency[8];
+	char		 status[16];
+};
+
+/* Copy column col of row 0 into dst. */
+static void
+get(const struct db_res *res, int col, char *dst, size_t size)
+{
+	const char	*v = db_get(res, 0, col);
+
+	snprintf(dst, size, "%s", v != NULL ? v : "");
+}
+
+/* Lock and read the order the gateway calls provider_order_id. */
+static enum api_err
+lock_order(struct db *db, const char *provider_order_id, struct order *o)
+{
+	struct db_res	*res = NULL;
+	char		 amount[24];
+	enum api_err	 er;
+
+	memset(o, 0, sizeof(*o));
+	if ((er = db_exec(db, sql_lock_order, 1, &provider_order_id,
+	    &res)) != API_OK)
+		return er;
+	if (db_nrows(res) != 1) {
+		db_res_free(res);
+		return API_NOT_FOUND;
+	}
+	get(res, 0, o->id, sizeof(o->id));
+	get(res, 1, o->user_id, sizeof(o->user_id));
+	get(res, 2, o->course_id, sizeof(o->course_id));
+	get(res, 3, amount, sizeof(amount));
+	get(res, 4, o->currency, sizeof(o->currency));
+	get(res, 5, o->status, sizeof(o->status));
+	o->amount = strtoll(amount, NULL, 10);
+	db_res_free(res);
+	return API_OK;
+}
+
+/*
+ * Run sql with params and copy the first column of its first row, if
+ * any, into dst ("" when none).
+ */
+static enum api_err
+one(struct db *db, const char *sql, int n, const char *const *params,
+    char *dst, size_t size)
+{
+	struct db_res	*res = NULL;
+	enum api_err	 er;
+
+	dst[0] = '\0';
+	if ((er = db_exec(db, sql, n, params, &res)) != API_OK)
+		return er;
+	if (db_nrows(res) > 0)
+		get(res, 0, dst, size);
+	db_res_free(res);
+	return API_OK;
+}
+
+enum api_err
+payment_apply_paid(struct db *db, const char *rid,
+    const char *provider_order_id, const char *provider_payment_id,
+    long long amount, const char *currency, struct payment_result *out)
+{
+	struct order	 o;
+	const char	*params[7];
+	char		 amt[24], other[24];
+	enum api_err	 er;
+
+	memset(out, 0, sizeof(*out));
+	if ((er = lock_order(db, provider_order_id, &o)) != API_OK)
+		return er;
+	snprintf(out->user_id, sizeof(out->user_id), "%s", o.user_id);
+	snprintf(out->course_id, sizeof(out->course_id), "%s", o.course_id);
+	if (amount != o.amount || strcmp(currency, o.currency) != 0) {
+		log_event(LOG_LVL_ERROR, rid, "payment_amount_mismatch",
+		    "order_id", o.id, "provider_payment_id",
+		    provider_payment_id, NULL);
+		return API_INVALID;
+	}
+	/* A second, different capture of a paid order: keep the first. */
+	params[0] = o.id;
+	params[1] = provider_payment_id;
+	if ((er = one(db, sql_paid_other, 2, params, other,
+	    sizeof(other))) != API_OK)
+		return er;
+	if (other[0] != '\0') {
+		log_event(LOG_LVL_ERROR, rid, "payment_duplicate_capture",
+		    "order_id", o.id, "provider_payment_id",
+		    provider_payment_id, NULL);
+		snprintf(out->payment_id, sizeof(out->payment_id), "%s", other);
+		out->already = 1;
+	} else {
+		snprintf(amt, sizeof(amt), "%lld", amount);
+		params[0] = o.user_id;
+		params[1] = o.course_id;
+		params[2] = o.id;
+		params[3] = amt;
+		params[4] = currency;
+		params[5] = provider_order_id;
+		params[6] = provider_payment_id;
+		if ((er = one(db, sql_upsert_paid, 7, params, out->payment_id,
+		    sizeof(out->payment_id))) != API_OK)
+			return er;
+		if (out->payment_id[0] == '\0') {
+			/* Already paid: find it. */
+			out->already = 1;
+			if ((er = one(db, sql_payment_id, 1, &provider_payment_id,
+			    out->payment_id, sizeof(out->payment_id))) != API_OK)
+				return er;
+		}
+	}
+	params[0] = o.id;
+	if ((er = db_exec(db, sql_order_paid, 1, params, NULL)) != API_OK)
+		return er;
+	params[0] = o.user_id;
+	params[1] = o.course_id;
+	if ((er = one(db, sql_enroll, 2, params, out->enrollment_id,
+	    sizeof(out->enrollment_id))) != API_OK)
+		return er;
+	if (!out->already)
+		log_event(LOG_LVL_INFO, rid, "payment_paid", "order_id", o.id,
+		    "payment_id", out->payment_id, NULL);
+	return API_OK;
+}
+
+enum api_err
+payment_apply_failed(struct db *db, const char *rid,
+    const char *provider_order_id, const char *provider_payment_id,
+    long long amount, const char *currency, struct payment_result *out)
+{
+	struct order	 o;
+	const char	*params[7];
+	char		 amt[24];
+	enum api_err	 er;
+
+	memset(out, 0, sizeof(*out));
+	if ((er = lock_order(db, provider_order_id, &o)) != API_OK)
+		return er;
+	snprintf(out->user_id, sizeof(out->user_id), "%s", o.user_id);
+	snprintf(out->course_id, sizeof(out->course_id), "%s", o.course_id);
+	snprintf(amt, sizeof(amt), "%lld", amount);
+	params[0] = o.user_id;
+	params[1] = o.course_id;
+	params[2] = o.id;
+	params[3] = amt;
+	params[4] = currency;
+	params[5] = provider_order_id;
+	params[6] = provider_payment_id;
+	if ((er = one(db, sql_upsert_failed, 7, params, out->payment_id,
+	    sizeof(out->payment_id))) != API_OK)
+		return er;
+	if (out->payment_id[0] == '\0') {
+		/* It exists and is paid (or already failed): nothing moves. */
+		out->already = 1;
+		er = one(db, sql_payment_id, 1, &provider_payment_id,
+		    out->payment_id, sizeof(out->payment_id));
+	}
+	log_event(LOG_LVL_INFO, rid, "payment_failed", "order_id", o.id,
+	    "payment_id", out->payment_id, NULL);
+	return er;
+}
+
+/* Whether hex is the lower- or upper-case hex of the 32 bytes mac. */
+static int
+hex_matches(const unsigned char mac[CRYPTO_SHA256_LEN], const char *hex)
+{
+	char	 want[CRYPTO_SHA256_HEX_SIZE], got[CRYPTO_SHA256_HEX_SIZE];
+	size_t	 i;
+
+	if (hex == NULL || strlen(hex) != CRYPTO_SHA256_HEX_SIZE - 1)
+		return 0;
+	crypto_hex(mac, CRYPTO_SHA256_LEN, want);
+	for (i = 0; i < CRYPTO_SHA256_HEX_SIZE - 1; i++)
+		got[i] = (hex[i] >= 'A' && hex[i] <= 'F') ?
+		    (char)(hex[i] - 'A' + 'a') : hex[i];
+	got[i] = '\0';
+	return crypto_equal(want, got, CRYPTO_SHA256_HEX_SIZE - 1);
+}
+
+int
+payment_signature_ok(const char *order_id, const char *payment_id,
+    const char *sig, const char *secret)
+{
+	unsigned char	 mac[CRYPTO_SHA256_LEN];
+	char		*msg;
+	size_t		 len;
+	int		 ok;
+
+	if (order_id == NULL || payment_id == NULL || secret == NULL ||
+	    *secret == '\0')
+		return 0;
+	len = strlen(order_id) + 1 + strlen(payment_id);
+	if ((msg = malloc(len + 1)) == NULL)
+		return 0;
+	snprintf(msg, len + 1, "%s|%s", order_id, payment_id);
+	ok = crypto_hmac_sha256(secret, strlen(secret), msg, len, mac) ==
+	    API_OK && hex_matches(mac, sig);
+	free(msg);
+	return ok;
+}
+
+int
+payment_webhook_ok(const char *body, size_t len, const char *sig,
+    const char *secret)
+{
+	unsigned char	 mac[CRYPTO_SHA256_LEN];
+
+	if (body == NULL || secret == NULL || *secret == '\0')
+		return 0;
+	return crypto_hmac_sha256(secret, strlen(secret), body, len, mac) ==
+	    API_OK && hex_matches(mac, sig);
+}
+
+/* Add column col of row as a number (NULL → null) named key. */
+static int
+add_num(cJSON *o, const char *key, const char *v)
+{
+
+	if (v == NULL)
+		return cJSON_AddNullToObject(o, key) != NULL;
+	return cJSON_AddNumberToObject(o, key, strtod(v, NULL)) != NULL;
+}
+
+static int
+add_str(cJSON *o, const char *key, const char *v)
+{
+
+	if (v == NULL)
+		return cJSON_AddNullToObject(o, key) != NULL;
+	return cJSON_AddStringToObject(o, key, v) != NULL;
+}
+
+cJSON *
+payment_json(const struct db_res *res, int row, int c)
+{
+	cJSON	*o;
+
+	if ((o = cJSON_CreateObject()) == NULL)
+		return NULL;
+	if (!add_num(o, "id", db_get(res, row, c)) ||
+	    !add_num(o, "user_id", db_get(res, row, c + 1)) ||
+	    !add_num(o, "course_id", db_get(res, row, c + 2)) ||
+	    !add_num(o, "order_id", db_get(res, row, c + 3)) ||
+	    !add_str(o, "method", db_get(res, row, c + 4)) ||
+	    !add_str(o, "status", db_get(res, row, c + 5)) ||
+	    !add_num(o, "amount", db_get(res, row, c + 6)) ||
+	    !add_str(o, "currency", db_get(res, row, c + 7)) ||
+	    !add_str(o, "provider_order_id", db_get(res, row, c + 8)) ||
+	    !add_str(o, "provider_payment_id", db_get(res, row, c + 9)) ||
+	    !add_str(o, "notes", db_get(res, row, c + 10)) ||
+	    !add_num(o, "recorded_by_user_id", db_get(res, row, c + 11)) ||
+	    !add_str(o, "created_at", db_get(res, row, c + 12)) ||
+	    !add_str(o, "paid_at", db_get(res, row, c + 13))) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	return o;
+}

@@ -1,0 +1,87 @@
+/*
+ * lectern — payment: applying what the gateway says, exactly once
+ * (SPEC §5).
+ *
+ * verify, the webhook and lectern-reconcile all learn the same facts
+ * ("payment P of order O was captured", "... failed") and all apply them
+ * here, so money and enrollments cannot disagree by code path.  Each
+ * call runs in the caller's transaction, which must act as the system
+ * (db_begin(db, user_or_NULL, "system")): the caller has already decided
+ * the fact is genuine (a signature checked, or the gateway asked).
+ */
+#ifndef LECTERN_PAYMENT_H
+#define LECTERN_PAYMENT_H
+
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+#include "err.h"
+
+struct db;
+struct db_res;
+
+/* The columns payment_json reads: select PAYMENT_COLUMNS from payments p. */
+#define PAYMENT_COLUMNS							\
+	"p.id, p.user_id, p.course_id, p.order_id, p.method, p.status,"	\
+	" p.amount, p.currency, p.provider_order_id,"			\
+	" p.provider_payment_id, p.notes, p.recorded_by_user_id,"		\
+	" to_char(p.created_at AT TIME ZONE 'UTC',"			\
+	" 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"				\
+	" to_char(p.paid_at AT TIME ZONE 'UTC',"			\
+	" 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+#define PAYMENT_NCOLUMNS	14
+
+struct payment_result {
+	char	 payment_id[24];	/* "" when nothing was recorded */
+	char	 enrollment_id[24];	/* "" unless paid */
+	char	 user_id[24];
+	char	 course_id[24];
+	int	 already;		/* it was applied before */
+};
+
+/*
+ * Payment provider_payment_id of the order the gateway knows as
+ * provider_order_id was captured for amount (minor units) in currency.
+ * Locks the order, checks amount and currency against it (API_INVALID
+ * when they differ, logged), records the payment as paid (or finds it
+ * paid), marks the order paid and makes the enrollment active.  Returns
+ * API_OK with *out filled, API_NOT_FOUND for an unknown order, or a
+ * database error.  Idempotent.
+ */
+enum api_err	payment_apply_paid(struct db *db, const char *rid,
+		    const char *provider_order_id,
+		    const char *provider_payment_id, long long amount,
+		    const char *currency, struct payment_result *out)
+		    __attribute__((warn_unused_result));
+
+/*
+ * Payment provider_payment_id of that order failed: recorded as failed
+ * unless it is already paid (then nothing changes).  The order stays
+ * open for another attempt.  Returns API_OK, API_NOT_FOUND or a database
+ * error.
+ */
+enum api_err	payment_apply_failed(struct db *db, const char *rid,
+		    const char *provider_order_id,
+		    const char *provider_payment_id, long long amount,
+		    const char *currency, struct payment_result *out)
+		    __attribute__((warn_unused_result));
+
+/*
+ * Whether sig (hex) is HMAC-SHA256(order_id + "|" + payment_id, secret),
+ * compared in constant time.  Returns 1 or 0.
+ */
+int		payment_signature_ok(const char *order_id,
+		    const char *payment_id, const char *sig, const char *secret);
+
+/*
+ * Whether sig (hex) is HMAC-SHA256 of the len raw bytes of body under
+ * secret (the webhook's X-Razorpay-Signature), in constant time.
+ */
+int		payment_webhook_ok(const char *body, size_t len,
+		    const char *sig, const char *secret);
+
+/* The JSON of a payment row selected with PAYMENT_COLUMNS from col. */
+cJSON		*payment_json(const struct db_res *res, int row, int col);
+
+#endif /* LECTERN_PAYMENT_H */
