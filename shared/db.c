@@ -19,6 +19,7 @@ struct db {
 	PGconn		*conn;
 	const char	*rid;
 	int		 in_tx;
+	int		 nexec;		/* statements run for this request */
 	char		 constraint[64];
 };
 
@@ -76,8 +77,10 @@ void
 db_set_request(struct db *db, const char *rid)
 {
 
-	if (db != NULL)
+	if (db != NULL) {
 		db->rid = rid;
+		db->nexec = 0;
+	}
 }
 
 int
@@ -122,6 +125,23 @@ db_exec(struct db *db, const char *sql, int n, const char *const *params,
 	db->constraint[0] = '\0';
 	res = PQexecParams(db->conn, sql, n, NULL, params, NULL, NULL, 0);
 	st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+	/*
+	 * A kept connection (FastCGI) may have died since the last request:
+	 * the server restarted, or an administrator ended the backend.  The
+	 * first statement of a request has changed nothing yet, so it is
+	 * safe to reconnect once and run it again.
+	 */
+	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK &&
+	    db->nexec == 0 && !db->in_tx &&
+	    PQstatus(db->conn) != CONNECTION_OK) {
+		PQclear(res);
+		log_event(LOG_LVL_WARN, db->rid, "db_reconnect", NULL);
+		PQreset(db->conn);
+		res = PQstatus(db->conn) == CONNECTION_OK ? PQexecParams(db->conn,
+		    sql, n, NULL, params, NULL, NULL, 0) : NULL;
+		st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+	}
+	db->nexec++;
 	if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
 		if (out != NULL)
 			*out = (struct db_res *)res;

@@ -8,6 +8,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,9 +16,9 @@
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
+#include <fcgiapp.h>
 
 #include "conf.h"
-#include "db.h"
 #include "http.h"
 #include "json.h"
 #include "log.h"
@@ -69,22 +70,114 @@ static const struct http_io cgi_io = {
 	cgi_read, cgi_write, cgi_getenv, NULL
 };
 
-int
-http_main(const char *allow, http_handler fn)
+/*
+ * FastCGI: the request's stream and parameters through libfcgi.
+ */
+static ssize_t
+fcgi_read(void *arg, char *buf, size_t len)
+{
+	FCGX_Request	*fr = arg;
+	int		 n;
+
+	n = FCGX_GetStr(buf, len > INT_MAX ? INT_MAX : (int)len, fr->in);
+	return n < 0 ? -1 : (ssize_t)n;
+}
+
+static int
+fcgi_write(void *arg, const char *buf, size_t len)
+{
+	FCGX_Request	*fr = arg;
+
+	if (len > INT_MAX)
+		return -1;
+	return FCGX_PutStr(buf, (int)len, fr->out) == (int)len ? 0 : -1;
+}
+
+static const char *
+fcgi_getenv(void *arg, const char *name)
+{
+	FCGX_Request	*fr = arg;
+
+	return FCGX_GetParam(name, fr->envp);
+}
+
+/*
+ * Under mod_fcgid, Apache's SetEnv/PassEnv settings arrive as request
+ * parameters, not in the process's environment.  Copy the LECTERN_*
+ * ones into the environment the configuration is read from, and forget
+ * the cached configuration when one changed.
+ */
+static void
+import_settings(FCGX_ParamArray envp)
+{
+	char		*eq, name[128];
+	const char	*old;
+	size_t		 len;
+	int		 changed = 0;
+
+	for (; envp != NULL && *envp != NULL; envp++) {
+		if (strncmp(*envp, "LECTERN_", 8) != 0 ||
+		    (eq = strchr(*envp, '=')) == NULL ||
+		    (len = (size_t)(eq - *envp)) >= sizeof(name))
+			continue;
+		memcpy(name, *envp, len);
+		name[len] = '\0';
+		if ((old = getenv(name)) != NULL && strcmp(old, eq + 1) == 0)
+			continue;
+		if (setenv(name, eq + 1, 1) == 0)
+			changed = 1;
+	}
+	if (changed)
+		config_reset();
+}
+
+/* One request through io; the slot survives it. */
+static void
+serve(const struct http_io *io, struct http_dbslot *slot, const char *allow,
+    http_handler fn)
 {
 	struct req	 r;
-	struct db	*db = NULL;
 
-	if (http_req_init(&r, &cgi_io, &db) != API_OK) {
-		fputs("Status: 500 Internal Server Error\r\n"
+	if (http_req_init(&r, io, slot) != API_OK) {
+		static const char bare[] = "Status: 500 Internal Server Error\r\n"
 		    "Content-Type: application/json\r\n\r\n"
 		    "{\"error\":{\"code\":\"internal\","
-		    "\"message\":\"internal error\"}}", stdout);
-		return 0;
+		    "\"message\":\"internal error\"}}";
+
+		(void)io->write(io->arg, bare, sizeof(bare) - 1);
+		return;
 	}
 	http_dispatch(&r, allow, fn);
 	http_req_free(&r);
-	db_close(db);
+}
+
+int
+http_main(const char *allow, http_handler fn)
+{
+	struct http_dbslot	 slot;
+	FCGX_Request		 fr;
+	struct http_io		 io;
+
+	memset(&slot, 0, sizeof(slot));
+	if (FCGX_IsCGI())
+		serve(&cgi_io, &slot, allow, fn);
+	else {
+		if (FCGX_Init() != 0 || FCGX_InitRequest(&fr, 0, 0) != 0) {
+			log_warnx("FastCGI set-up failed");
+			return 1;
+		}
+		io.read = fcgi_read;
+		io.write = fcgi_write;
+		io.getenv = fcgi_getenv;
+		io.arg = &fr;
+		while (FCGX_Accept_r(&fr) >= 0) {
+			import_settings(fr.envp);
+			serve(&io, &slot, allow, fn);
+			FCGX_Finish_r(&fr);
+		}
+	}
+	if (slot.close != NULL)
+		slot.close(&slot);
 	return 0;
 }
 
@@ -96,14 +189,15 @@ http_getenv(const struct req *r, const char *name)
 }
 
 enum api_err
-http_req_init(struct req *r, const struct http_io *io, struct db **dbp)
+http_req_init(struct req *r, const struct http_io *io,
+    struct http_dbslot *slot)
 {
 	const char	*s;
 	char		*end;
 
 	memset(r, 0, sizeof(*r));
 	r->io = io;
-	r->dbp = dbp;
+	r->slot = slot;
 	r->method = http_getenv(r, "REQUEST_METHOD");
 	if (r->method == NULL)
 		r->method = "GET";
@@ -206,12 +300,16 @@ http_dispatch(struct req *r, const char *allow, http_handler fn)
 	enum api_err	 er;
 
 	r->allow = path_allow(r, allow);
-	if (!method_allowed(allow, r->method))
+	if (r->content_length > (long long)config_get()->max_body)
+		/* Apache's LimitRequestBody says so first under mod_cgid;
+		 * under mod_fcgid the body may arrive here. */
+		er = API_TOO_LARGE;
+	else if (!method_allowed(allow, r->method))
 		er = API_METHOD;
 	else
 		er = fn(r);
-	if (r->dbp != NULL && *r->dbp != NULL)
-		db_rollback(*r->dbp);
+	if (r->slot != NULL && r->slot->after != NULL)
+		r->slot->after(r->slot);
 	/*
 	 * Consume a body nobody read: Apache writes the whole body to the
 	 * CGI, and a CGI that exits first turns a clean answer into a
@@ -504,29 +602,6 @@ http_param(struct req *r, const char *name, const char **val)
 }
 
 enum api_err
-http_db(struct req *r, struct db **db)
-{
-	enum api_err	 er;
-
-	*db = NULL;
-	if (r->dbp == NULL)
-		return API_INTERNAL;
-	if (*r->dbp != NULL && !db_usable(*r->dbp)) {
-		db_close(*r->dbp);
-		*r->dbp = NULL;
-	}
-	if (*r->dbp == NULL) {
-		er = db_connect(config_get()->database_url, r->request_id,
-		    r->dbp);
-		if (er != API_OK)
-			return er;
-	}
-	db_set_request(*r->dbp, r->request_id);
-	*db = *r->dbp;
-	return API_OK;
-}
-
-enum api_err
 http_header(struct req *r, const char *name, const char *value)
 {
 	size_t	 i;
@@ -718,41 +793,13 @@ http_invalid(struct req *r, cJSON *fields)
 	return API_INVALID;
 }
 
-/*
- * Record a 5xx answer in error_logs when the connection can take it
- * (it cannot when the database is what failed).  The path is logged
- * without its query string; the message is ours, never client data.
- */
-static void
-record_error(struct req *r, int status, const char *code, const char *msg)
-{
-	static const char sql_error[] =
-	    "INSERT INTO error_logs (request_id, status, code, method, path,"
-	    " message) VALUES ($1, $2::int, $3, left($4, 16),"
-	    " left(split_part($5, '?', 1), 512), left($6, 1000))";
-	const char	*params[6];
-	char		 st[16];
-
-	if (r->dbp == NULL || *r->dbp == NULL || !db_usable(*r->dbp))
-		return;
-	snprintf(st, sizeof(st), "%d", status);
-	params[0] = r->request_id;
-	params[1] = st;
-	params[2] = code;
-	params[3] = r->method;
-	params[4] = http_getenv(r, "REQUEST_URI");
-	params[5] = msg;
-	if (db_exec(*r->dbp, sql_error, 6, params, NULL) != API_OK)
-		log_event(LOG_LVL_WARN, r->request_id, "error_log_failed",
-		    NULL);
-}
-
 void
 http_record_error(struct req *r, int status, const char *code,
     const char *msg)
 {
 
-	record_error(r, status, code, msg);
+	if (r->slot != NULL && r->slot->record != NULL)
+		r->slot->record(r, status, code, msg);
 }
 
 enum api_err
@@ -923,7 +970,7 @@ http_error(struct req *r, enum api_err er)
 		log_event(LOG_LVL_ERROR, r->request_id, "server_error",
 		    "status", api_reason(status), "code", api_strerror(er),
 		    "method", r->method, "message", msg, NULL);
-		record_error(r, status, api_strerror(er), msg);
+		http_record_error(r, status, api_strerror(er), msg);
 	}
 	if (er == API_METHOD && r->allow != NULL)
 		(void)http_header(r, "Allow", r->allow);

@@ -41,6 +41,26 @@ struct http_param {
 	char		*value;
 };
 
+struct req;
+
+/*
+ * The process's database connection and what to do with it around each
+ * request.  http_db (shared/httpdb.c) fills it the first time a request
+ * asks for the database, so an executable that never does (GET /live)
+ * links no database library.  It outlives requests: in FastCGI mode the
+ * connection is the one thing a process keeps between them.
+ */
+struct http_dbslot {
+	struct db	*db;
+	/* Roll back whatever the request left open. */
+	void		(*after)(struct http_dbslot *);
+	/* Record a failure in error_logs (best effort). */
+	void		(*record)(struct req *, int status, const char *code,
+			    const char *msg);
+	/* Close the connection at process exit. */
+	void		(*close)(struct http_dbslot *);
+};
+
 struct req {
 	const struct http_io *io;
 	const char	*method;	/* REQUEST_METHOD */
@@ -66,7 +86,7 @@ struct req {
 	char		 allowbuf[80];	/* LECTERN_ALLOW, comma-separated */
 	char		*err_msg;
 	cJSON		*err_fields;
-	struct db	**dbp;		/* the process's connection slot */
+	struct http_dbslot *slot;	/* the process's connection */
 };
 
 /*
@@ -79,7 +99,10 @@ typedef enum api_err (*http_handler)(struct req *r);
 /*
  * Serve requests with fn.  allow lists the methods the endpoint takes
  * ("GET" or "GET, PATCH"); HEAD goes with GET and anything else is a
- * 405 with Allow.  Returns the process exit status.
+ * 405 with Allow.  Started as a plain CGI it serves one request; started
+ * by a FastCGI process manager (mod_fcgid) it loops, each request with a
+ * fresh struct req, keeping only the database connection and read-only
+ * caches.  Returns the process exit status.
  */
 int		 http_main(const char *allow, http_handler fn);
 
@@ -88,7 +111,7 @@ int		 http_main(const char *allow, http_handler fn);
  * API_ENOMEM.  Free with http_req_free.
  */
 enum api_err	 http_req_init(struct req *r, const struct http_io *io,
-		    struct db **dbp) __attribute__((warn_unused_result));
+		    struct http_dbslot *slot) __attribute__((warn_unused_result));
 
 /* Free everything r owns.  The database connection is not r's. */
 void		 http_req_free(struct req *r);

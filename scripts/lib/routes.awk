@@ -1,6 +1,6 @@
 # lectern — apache/routes to mod_rewrite rules.
 #
-# awk -v prefix=/lectern-cgi -v ctx=server -f routes.awk apache/routes
+# awk -v prefix=/lectern-cgi -v ctx=server [-v maxbody=N] -f routes.awk apache/routes
 # ctx=server: rules for a server or virtual host (paths start with /);
 # ctx=htaccess: rules for a per-directory .htaccess (no leading /).
 #
@@ -57,6 +57,12 @@ function target(path, exe,    i, t) {
 }
 END {
 	print "# Generated from apache/routes by scripts/lib/routes.awk."
+	if (maxbody != "") {
+		# A declared body over the limit is refused before any
+		# handler runs (mod_fcgid would otherwise pass it on cut).
+		print "RewriteCond expr \"%{HTTP:Content-Length} =~ /^[0-9]+$/ && %{HTTP:Content-Length} -gt " maxbody "\""
+		print "RewriteRule ^ - [R=413,L]"
+	}
 	if (ctx == "server") {
 		print "RewriteRule ^" prefix "/ - [R=404,L]"
 		print "RewriteCond %{REQUEST_METHOD} =OPTIONS"

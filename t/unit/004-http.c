@@ -686,9 +686,9 @@ test_body(void)
 	fake_init(&f, "POST", "{}", "CONTENT_TYPE", "text/plain",
 	    "CONTENT_LENGTH", "99999999999", NULL);
 	f.no_read = 1;
-	run(&f, "POST", h_body);
-	is_int(API_TOO_LARGE, last_er,
-	    "...and the size is checked before the type");
+	run(&f, "GET", h_body);
+	is_error(&f, "Status: 413 Payload Too Large", "payload_too_large",
+	    "...and the size is checked before the type and the method");
 	is_int(0, f.reads, "...still without reading");
 	fake_free(&f);
 
@@ -1038,7 +1038,8 @@ test_misc(void)
 	struct fake	 f;
 	struct http_io	 io;
 	struct req	 r;
-	struct db	*slot = NULL, *db = (struct db *)1;
+	struct http_dbslot slot;
+	struct db	*db = (struct db *)1;
 	char		 name[32];
 	int		 i, bad = 0;
 
@@ -1076,11 +1077,12 @@ test_misc(void)
 		bail("unsetenv");
 	config_reset();
 	fake_init(&f, "GET", NULL, NULL);
+	memset(&slot, 0, sizeof(slot));
 	if (http_req_init(&r, &io, &slot) != API_OK)
 		bail("http_req_init failed");
 	is_int(API_UNAVAILABLE, http_db(&r, &db),
 	    "http_db with no database URL is API_UNAVAILABLE");
-	ok(db == NULL && slot == NULL, "...and leaves both pointers NULL");
+	ok(db == NULL && slot.db == NULL, "...and leaves both pointers NULL");
 	http_req_free(&r);
 	fake_free(&f);
 }
@@ -1091,7 +1093,7 @@ main(void)
 
 	/* A hang in the method check or the read loop is a failure. */
 	alarm(60);
-	plan(33 + 22 + 72 + 40 + 16 + 29 + 12);
+	plan(33 + 22 + 74 + 40 + 16 + 29 + 12);
 	test_methods();
 	test_json_type();
 	test_body();

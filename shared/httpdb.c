@@ -1,0 +1,90 @@
+/*
+ * lectern — httpdb: the database side of a request (http module).
+ *
+ * Kept apart from http.c so that an executable that never asks for the
+ * database (GET /live) links neither this file nor libpq.  The
+ * connection is opened on first use and kept in the process's slot; in
+ * FastCGI mode it serves request after request, and every request ends
+ * with a rollback of anything it left open, so no transaction, lock or
+ * transaction-local setting (lectern.user_id) reaches the next one.
+ */
+#include "config.h"
+
+#include <stdio.h>
+
+#include "conf.h"
+#include "db.h"
+#include "http.h"
+#include "log.h"
+
+static const char sql_error[] =
+    "INSERT INTO error_logs (request_id, status, code, method, path,"
+    " message) VALUES ($1, $2::int, $3, left($4, 16),"
+    " left(split_part($5, '?', 1), 512), left($6, 1000))";
+
+static void
+slot_after(struct http_dbslot *slot)
+{
+
+	db_rollback(slot->db);
+}
+
+static void
+slot_close(struct http_dbslot *slot)
+{
+
+	db_close(slot->db);
+	slot->db = NULL;
+}
+
+/*
+ * Record a failure in error_logs when the connection can take it (it
+ * cannot when the database is what failed).  The path is logged without
+ * its query string; the message is ours, never client data.
+ */
+static void
+slot_record(struct req *r, int status, const char *code, const char *msg)
+{
+	const char	*params[6];
+	char		 st[16];
+
+	if (r->slot == NULL || !db_usable(r->slot->db))
+		return;
+	snprintf(st, sizeof(st), "%d", status);
+	params[0] = r->request_id;
+	params[1] = st;
+	params[2] = code;
+	params[3] = r->method;
+	params[4] = http_getenv(r, "REQUEST_URI");
+	params[5] = msg;
+	if (db_exec(r->slot->db, sql_error, 6, params, NULL) != API_OK)
+		log_event(LOG_LVL_WARN, r->request_id, "error_log_failed",
+		    NULL);
+}
+
+enum api_err
+http_db(struct req *r, struct db **db)
+{
+	struct http_dbslot	*slot = r->slot;
+	enum api_err		 er;
+
+	*db = NULL;
+	if (slot == NULL)
+		return API_INTERNAL;
+	slot->after = slot_after;
+	slot->record = slot_record;
+	slot->close = slot_close;
+	if (slot->db != NULL && !db_usable(slot->db)) {
+		db_close(slot->db);
+		slot->db = NULL;
+	}
+	if (slot->db == NULL) {
+		er = db_connect(config_get()->database_url, r->request_id,
+		    &slot->db);
+		if (er != API_OK)
+			return er;
+	}
+	db_set_request(slot->db, r->request_id);
+	*db = slot->db;
+	return API_OK;
+}
