@@ -6,7 +6,6 @@
  */
 #include "config.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,15 +15,20 @@
 #include "db.h"
 #include "http.h"
 #include "json.h"
-#include "valid.h"
+#include "list.h"
 
 enum filter {
 	FL_ACTION, FL_ACTOR, FL_TARGET_TYPE, FL_TARGET_ID, FL_FROM, FL_TO,
 	FL__MAX
 };
 
-static const char *const filter_names[FL__MAX] = {
-	"action", "actor_user_id", "target_type", "target_id", "from", "to",
+static const struct list_filter filters[FL__MAX] = {
+	{ "action", LIST_TEXT, NULL, NULL },		/* FL_ACTION */
+	{ "actor_user_id", LIST_ID, NULL, NULL },	/* FL_ACTOR */
+	{ "target_type", LIST_TEXT, NULL, NULL },	/* FL_TARGET_TYPE */
+	{ "target_id", LIST_TEXT, NULL, NULL },		/* FL_TARGET_ID */
+	{ "from", LIST_TIME, NULL, NULL },		/* FL_FROM */
+	{ "to", LIST_TIME, NULL, NULL },		/* FL_TO */
 };
 
 #define TS(x)	"to_char(" x " AT TIME ZONE 'UTC',"			\
@@ -51,38 +55,6 @@ enum col {
 	C_ID, C_ACTOR, C_ACTION, C_TTYPE, C_TID, C_DETAILS, C_IP, C_RID,
 	C_CREATED, C_TOTAL
 };
-
-/*
- * Read the filters of r into v (borrowed from r, NULL when absent or
- * empty).  Returns API_OK, or API_INVALID with the field named.
- */
-static enum api_err
-filters(struct req *r, const char *v[FL__MAX])
-{
-	long long	 id;
-	size_t		 i;
-	enum api_err	 er;
-
-	for (i = 0; i < FL__MAX; i++) {
-		if ((er = http_param(r, filter_names[i], &v[i])) != API_OK)
-			return er;
-		if (v[i] != NULL && *v[i] == '\0')
-			v[i] = NULL;
-		if (v[i] == NULL)
-			continue;
-		if ((i == FL_FROM || i == FL_TO) &&
-		    !valid_rfc3339(v[i], NULL, 0))
-			return http_invalid_field(r, filter_names[i],
-			    "must be an RFC 3339 timestamp");
-		if (i == FL_ACTOR && !valid_id_str(v[i], &id))
-			return http_invalid_field(r, filter_names[i],
-			    "must be a positive integer id");
-		if (!valid_text(v[i], 0) || valid_utf8_len(v[i]) > 64)
-			return http_invalid_field(r, filter_names[i],
-			    "must be at most 64 characters of text");
-	}
-	return API_OK;
-}
 
 /*
  * Add member key to obj: the text of column col of row i of res, or
@@ -150,34 +122,6 @@ entry(const struct db_res *res, int i)
 	return o;
 }
 
-/*
- * The entries of res as a JSON array into *items (the caller frees it)
- * and the total into *total.  Returns API_OK, API_ENOMEM or
- * API_INTERNAL.
- */
-static enum api_err
-rows_json(const struct db_res *res, cJSON **items, long long *total)
-{
-	cJSON		*o;
-	const char	*t;
-	int		 i;
-
-	*total = 0;
-	if ((*items = cJSON_CreateArray()) == NULL)
-		return API_ENOMEM;
-	if ((t = db_get(res, 0, C_TOTAL)) == NULL)
-		return API_INTERNAL;
-	*total = strtoll(t, NULL, 10);
-	for (i = 0; i < db_nrows(res); i++) {
-		if (db_get(res, i, C_ID) == NULL)
-			continue;	/* a page past the end */
-		if ((o = entry(res, i)) == NULL)
-			return API_ENOMEM;
-		cJSON_AddItemToArray(*items, o);
-	}
-	return API_OK;
-}
-
 static enum api_err
 handle(struct req *r)
 {
@@ -185,25 +129,22 @@ handle(struct req *r)
 	struct db	*db;
 	struct db_res	*res = NULL;
 	cJSON		*items = NULL;
-	const char	*v[FL__MAX], *params[FL__MAX + 2];
-	char		 lim[24], off[24];
+	const char	*params[FL__MAX + 2];
+	char		 lim[LIST_NUM_SIZE], off[LIST_NUM_SIZE];
 	long long	 page, per_page, total;
-	size_t		 i;
 	enum api_err	 er;
 
 	if ((er = http_db(r, &db)) != API_OK ||
 	    (er = auth_require(r, db, ROLE_ADMIN, &a)) != API_OK ||
 	    (er = http_paging(r, &page, &per_page)) != API_OK ||
-	    (er = filters(r, v)) != API_OK)
+	    (er = list_filters(r, filters, FL__MAX, params)) != API_OK)
 		return er;
-	snprintf(lim, sizeof(lim), "%lld", per_page);
-	snprintf(off, sizeof(off), "%lld", (page - 1) * per_page);
-	for (i = 0; i < FL__MAX; i++)
-		params[i] = v[i];
+	list_limits(page, per_page, lim, off);
 	params[FL__MAX] = lim;
 	params[FL__MAX + 1] = off;
 	if ((er = db_exec(db, sql_list, FL__MAX + 2, params, &res)) != API_OK ||
-	    (er = rows_json(res, &items, &total)) != API_OK)
+	    (er = list_items(res, C_ID, C_TOTAL, entry, &items, &total)) !=
+	    API_OK)
 		goto out;
 	er = http_send_page(r, items, page, per_page, total);
 	items = NULL;

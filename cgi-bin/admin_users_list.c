@@ -8,7 +8,6 @@
  */
 #include "config.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,6 +16,7 @@
 #include "auth.h"
 #include "db.h"
 #include "http.h"
+#include "list.h"
 #include "valid.h"
 
 #define Q_MAX	100	/* characters of q */
@@ -92,33 +92,17 @@ filters(struct req *r, const char **role, const char **active, char **pat)
 }
 
 /*
- * The users of res as a JSON array into *items (the caller frees it) and
- * the total into *total.  Returns API_OK, API_ENOMEM or API_INTERNAL.
+ * The user of row i of res as a new JSON object (list_row_fn); NULL
+ * when the row is not a user or out of memory.
  */
-static enum api_err
-rows_json(const struct db_res *res, cJSON **items, long long *total)
+static cJSON *
+row(const struct db_res *res, int i)
 {
 	struct user	 u;
-	cJSON		*uj;
-	const char	*t;
-	int		 i;
 
-	*total = 0;
-	if ((*items = cJSON_CreateArray()) == NULL)
-		return API_ENOMEM;
-	if ((t = db_get(res, 0, AUTH_USER_NCOLUMNS)) == NULL)
-		return API_INTERNAL;
-	*total = strtoll(t, NULL, 10);
-	for (i = 0; i < db_nrows(res); i++) {
-		if (db_get(res, i, 0) == NULL)
-			continue;	/* a page past the end */
-		if (!auth_user_from_row(res, i, 0, &u))
-			return API_INTERNAL;
-		if ((uj = auth_user_json(&u)) == NULL)
-			return API_ENOMEM;
-		cJSON_AddItemToArray(*items, uj);
-	}
-	return API_OK;
+	if (!auth_user_from_row(res, i, 0, &u))
+		return NULL;
+	return auth_user_json(&u);
 }
 
 static enum api_err
@@ -129,7 +113,7 @@ handle(struct req *r)
 	struct db_res	*res = NULL;
 	cJSON		*items = NULL;
 	const char	*role, *active, *params[5];
-	char		*pat = NULL, lim[24], off[24];
+	char		*pat = NULL, lim[LIST_NUM_SIZE], off[LIST_NUM_SIZE];
 	long long	 page, per_page, total;
 	enum api_err	 er;
 
@@ -138,15 +122,15 @@ handle(struct req *r)
 	    (er = http_paging(r, &page, &per_page)) != API_OK ||
 	    (er = filters(r, &role, &active, &pat)) != API_OK)
 		goto out;
-	snprintf(lim, sizeof(lim), "%lld", per_page);
-	snprintf(off, sizeof(off), "%lld", (page - 1) * per_page);
+	list_limits(page, per_page, lim, off);
 	params[0] = role;
 	params[1] = active;
 	params[2] = pat;
 	params[3] = lim;
 	params[4] = off;
 	if ((er = db_exec(db, sql_list, 5, params, &res)) != API_OK ||
-	    (er = rows_json(res, &items, &total)) != API_OK)
+	    (er = list_items(res, 0, AUTH_USER_NCOLUMNS, row, &items,
+	    &total)) != API_OK)
 		goto out;
 	er = http_send_page(r, items, page, per_page, total);
 	items = NULL;

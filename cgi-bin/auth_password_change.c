@@ -18,7 +18,6 @@
 #include "db.h"
 #include "http.h"
 #include "password.h"
-#include "ratelimit.h"
 #include "valid.h"
 
 enum field { F_CURRENT, F_NEW, F__MAX };
@@ -28,45 +27,12 @@ static const struct vfield fields[F__MAX] = {
 	{ "new_password", valid_string, VF_REQUIRED | VF_NOTRIM, 1, 1024 },
 };
 
-static const char sql_hash[] =
-    "SELECT password_hash FROM users WHERE id = $1::bigint";
-
 static const char sql_store[] =
     "UPDATE users SET password_hash = $2 WHERE id = $1::bigint";
 
 static const char sql_spend_resets[] =
     "UPDATE password_resets SET used_at = now()"
     " WHERE user_id = $1::bigint AND used_at IS NULL";
-
-/*
- * Check pw against the stored password of u.  Failures count against
- * the account's failed-login limit.  Returns API_OK,
- * API_INVALID_CREDENTIALS, API_RATE_LIMITED or a database error.  Runs
- * outside a transaction (the rate limit commits on its own).
- */
-static enum api_err
-check_password(struct req *r, struct db *db, const struct user *u,
-    const char *pw)
-{
-	struct db_res	*res = NULL;
-	const char	*params[1];
-	int		 ok = 0;
-	enum api_err	 er;
-
-	params[0] = u->id_str;
-	if ((er = ratelimit_peek(r, db, RL_LOGIN_FAIL, u->id_str)) != API_OK ||
-	    (er = db_exec(db, sql_hash, 1, params, &res)) != API_OK)
-		goto out;
-	if ((er = password_verify(pw, db_get(res, 0, 0), &ok, NULL)) !=
-	    API_OK)
-		goto out;
-	if (!ok && (er = ratelimit_check(r, db, RL_LOGIN_FAIL,
-	    u->id_str)) == API_OK)
-		er = API_INVALID_CREDENTIALS;
-out:
-	db_res_free(res);
-	return er;
-}
 
 static enum api_err
 handle(struct req *r)
@@ -85,7 +51,7 @@ handle(struct req *r)
 		return er;
 	if ((er = valid_object(body, fields, F__MAX, in, &errs)) != API_OK)
 		return er == API_INVALID ? http_invalid(r, errs) : er;
-	if ((er = check_password(r, db, &a.user, in[F_CURRENT].v.s)) !=
+	if ((er = auth_check_password(r, db, &a, in[F_CURRENT].v.s)) !=
 	    API_OK)
 		goto out;
 	er = password_check_policy(in[F_NEW].v.s, a.user.email,

@@ -11,7 +11,6 @@
  */
 #include "config.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,6 +20,7 @@
 #include "course.h"
 #include "db.h"
 #include "http.h"
+#include "list.h"
 
 #define TS(x)	"to_char(" x " AT TIME ZONE 'UTC',"			\
 		" 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
@@ -77,34 +77,6 @@ entry_json(const struct db_res *res, int i)
 }
 
 /*
- * The roster of res as a JSON array into *items (the caller frees it,
- * also on failure) and the total into *total.  Returns API_OK,
- * API_ENOMEM or API_INTERNAL.
- */
-static enum api_err
-rows_json(const struct db_res *res, cJSON **items, long long *total)
-{
-	cJSON		*item;
-	const char	*t;
-	int		 i;
-
-	*total = 0;
-	if ((*items = cJSON_CreateArray()) == NULL)
-		return API_ENOMEM;
-	if ((t = db_get(res, 0, C_TOTAL)) == NULL)
-		return API_INTERNAL;
-	*total = strtoll(t, NULL, 10);
-	for (i = 0; i < db_nrows(res); i++) {
-		if (db_get(res, i, C_ID) == NULL)
-			continue;	/* a page past the end */
-		if ((item = entry_json(res, i)) == NULL)
-			return API_ENOMEM;
-		cJSON_AddItemToArray(*items, item);
-	}
-	return API_OK;
-}
-
-/*
  * Read the status filter of r into *status (borrowed; NULL when absent).
  * Returns API_OK or API_INVALID with the field named.
  */
@@ -131,7 +103,7 @@ handle(struct req *r)
 	struct db_res	*res = NULL;
 	cJSON		*items = NULL;
 	const char	*id, *status, *params[4];
-	char		 lim[24], off[24];
+	char		 lim[LIST_NUM_SIZE], off[LIST_NUM_SIZE];
 	long long	 page, per_page, total;
 	enum api_err	 er;
 
@@ -151,14 +123,14 @@ handle(struct req *r)
 	if ((er = http_paging(r, &page, &per_page)) != API_OK ||
 	    (er = status_filter(r, &status)) != API_OK)
 		goto out;
-	snprintf(lim, sizeof(lim), "%lld", per_page);
-	snprintf(off, sizeof(off), "%lld", (page - 1) * per_page);
+	list_limits(page, per_page, lim, off);
 	params[0] = c.id_str;
 	params[1] = status;
 	params[2] = lim;
 	params[3] = off;
 	if ((er = db_exec(db, sql_roster, 4, params, &res)) != API_OK ||
-	    (er = rows_json(res, &items, &total)) != API_OK ||
+	    (er = list_items(res, C_ID, C_TOTAL, entry_json, &items,
+	    &total)) != API_OK ||
 	    (er = db_commit(db)) != API_OK)
 		goto out;
 	er = http_send_page(r, items, page, per_page, total);

@@ -13,7 +13,6 @@
  */
 #include "config.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,6 +22,7 @@
 #include "course.h"
 #include "db.h"
 #include "http.h"
+#include "list.h"
 #include "valid.h"
 
 #define Q_MAX	100	/* characters of q */
@@ -122,32 +122,12 @@ filters(struct req *r, struct filter *f)
 	return API_OK;
 }
 
-/*
- * The courses of res as a JSON array into *items (the caller frees it)
- * and the total into *total.  Returns API_OK, API_ENOMEM or
- * API_INTERNAL.
- */
-static enum api_err
-rows_json(const struct db_res *res, cJSON **items, long long *total)
+/* The course of row i of res (list_row_fn). */
+static cJSON *
+row(const struct db_res *res, int i)
 {
-	cJSON		*cj;
-	const char	*t;
-	int		 i;
 
-	*total = 0;
-	if ((*items = cJSON_CreateArray()) == NULL)
-		return API_ENOMEM;
-	if ((t = db_get(res, 0, COURSE_NCOLUMNS)) == NULL)
-		return API_INTERNAL;
-	*total = strtoll(t, NULL, 10);
-	for (i = 0; i < db_nrows(res); i++) {
-		if (db_get(res, i, 0) == NULL)
-			continue;	/* a page past the end */
-		if ((cj = course_json(res, i, 0)) == NULL)
-			return API_ENOMEM;
-		cJSON_AddItemToArray(*items, cj);
-	}
-	return API_OK;
+	return course_json(res, i, 0);
 }
 
 static enum api_err
@@ -159,7 +139,7 @@ handle(struct req *r)
 	struct db_res	*res = NULL;
 	cJSON		*items = NULL;
 	const char	*params[5];
-	char		 lim[24], off[24];
+	char		 lim[LIST_NUM_SIZE], off[LIST_NUM_SIZE];
 	long long	 page, per_page, total;
 	int		 have;
 	enum api_err	 er;
@@ -180,15 +160,15 @@ handle(struct req *r)
 		    "only teachers, instructors and admins author courses");
 		goto out;
 	}
-	snprintf(lim, sizeof(lim), "%lld", per_page);
-	snprintf(off, sizeof(off), "%lld", (page - 1) * per_page);
+	list_limits(page, per_page, lim, off);
 	params[0] = f.mine ? a.user.id_str : NULL;
 	params[1] = f.instructor;
 	params[2] = f.pat;
 	params[3] = lim;
 	params[4] = off;
 	if ((er = db_exec(db, sql_list, 5, params, &res)) != API_OK ||
-	    (er = rows_json(res, &items, &total)) != API_OK)
+	    (er = list_items(res, 0, COURSE_NCOLUMNS, row, &items,
+	    &total)) != API_OK)
 		goto out;
 	(void)http_header(r, "Cache-Control", have ? "private, no-store" :
 	    "public, max-age=0, must-revalidate");

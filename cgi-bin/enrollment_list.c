@@ -10,7 +10,6 @@
  */
 #include "config.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 
 #include <cjson/cJSON.h>
@@ -20,6 +19,7 @@
 #include "db.h"
 #include "enrollment.h"
 #include "http.h"
+#include "list.h"
 
 /* $1 the caller, $2 and $3 limit and offset. */
 static const char sql_list[] =
@@ -72,34 +72,21 @@ add_course(cJSON *item, const struct db_res *res, int i)
 }
 
 /*
- * The enrollments of res as a JSON array into *items (the caller frees
- * it, also on failure) and the total into *total.  Returns API_OK,
- * API_ENOMEM or API_INTERNAL.
+ * The enrollment of row i of res with its course summary, as a new JSON
+ * object (list_row_fn); NULL when out of memory or a column is missing.
  */
-static enum api_err
-rows_json(const struct db_res *res, cJSON **items, long long *total)
+static cJSON *
+row(const struct db_res *res, int i)
 {
-	cJSON		*item;
-	const char	*t;
-	enum api_err	 er;
-	int		 i;
+	cJSON	*item;
 
-	*total = 0;
-	if ((*items = cJSON_CreateArray()) == NULL)
-		return API_ENOMEM;
-	if ((t = db_get(res, 0, C_TOTAL)) == NULL)
-		return API_INTERNAL;
-	*total = strtoll(t, NULL, 10);
-	for (i = 0; i < db_nrows(res); i++) {
-		if (db_get(res, i, 0) == NULL)
-			continue;	/* a page past the end */
-		if ((item = enrollment_json(res, i, 0)) == NULL)
-			return API_ENOMEM;
-		cJSON_AddItemToArray(*items, item);
-		if ((er = add_course(item, res, i)) != API_OK)
-			return er;
+	if ((item = enrollment_json(res, i, 0)) == NULL)
+		return NULL;
+	if (add_course(item, res, i) != API_OK) {
+		cJSON_Delete(item);
+		return NULL;
 	}
-	return API_OK;
+	return item;
 }
 
 static enum api_err
@@ -110,7 +97,7 @@ handle(struct req *r)
 	struct db_res	*res = NULL;
 	cJSON		*items = NULL;
 	const char	*params[3];
-	char		 lim[24], off[24];
+	char		 lim[LIST_NUM_SIZE], off[LIST_NUM_SIZE];
 	long long	 page, per_page, total;
 	enum api_err	 er;
 
@@ -118,14 +105,13 @@ handle(struct req *r)
 	    (er = auth_require(r, db, ROLE_ANY, &a)) != API_OK ||
 	    (er = http_paging(r, &page, &per_page)) != API_OK)
 		return er;
-	snprintf(lim, sizeof(lim), "%lld", per_page);
-	snprintf(off, sizeof(off), "%lld", (page - 1) * per_page);
+	list_limits(page, per_page, lim, off);
 	params[0] = a.user.id_str;
 	params[1] = lim;
 	params[2] = off;
 	if ((er = db_begin(db, a.user.id_str, a.user.role)) != API_OK ||
 	    (er = db_exec(db, sql_list, 3, params, &res)) != API_OK ||
-	    (er = rows_json(res, &items, &total)) != API_OK ||
+	    (er = list_items(res, 0, C_TOTAL, row, &items, &total)) != API_OK ||
 	    (er = db_commit(db)) != API_OK)
 		goto out;
 	er = http_send_page(r, items, page, per_page, total);

@@ -11,15 +11,13 @@
  */
 #include "config.h"
 
-#include <stdio.h>
-#include <stdlib.h>
-
 #include <cjson/cJSON.h>
 
 #include "auth.h"
 #include "classwork.h"
 #include "db.h"
 #include "http.h"
+#include "list.h"
 
 /* $2 is NULL for the author and admins (all rows), else the caller. */
 static const char sql_list[] =
@@ -32,32 +30,12 @@ static const char sql_list[] =
     " LEFT JOIN users u ON u.id = s.user_id"
     " ORDER BY s.id";
 
-/*
- * The submissions of res as a JSON array into *items (the caller frees
- * it) and the total into *total.  Returns API_OK, API_ENOMEM or
- * API_INTERNAL.
- */
-static enum api_err
-rows_json(const struct db_res *res, cJSON **items, long long *total)
+/* The submission of row i of res (list_row_fn). */
+static cJSON *
+row(const struct db_res *res, int i)
 {
-	cJSON		*o;
-	const char	*t;
-	int		 i;
 
-	*total = 0;
-	if ((*items = cJSON_CreateArray()) == NULL)
-		return API_ENOMEM;
-	if ((t = db_get(res, 0, SUBMISSION_NCOLUMNS)) == NULL)
-		return API_INTERNAL;
-	*total = strtoll(t, NULL, 10);
-	for (i = 0; i < db_nrows(res); i++) {
-		if (db_get(res, i, 0) == NULL)
-			continue;	/* a page past the end */
-		if ((o = classwork_submission_json(res, i, 0)) == NULL)
-			return API_ENOMEM;
-		cJSON_AddItemToArray(*items, o);
-	}
-	return API_OK;
+	return classwork_submission_json(res, i, 0);
 }
 
 static enum api_err
@@ -69,7 +47,7 @@ handle(struct req *r)
 	struct db_res		*res = NULL;
 	cJSON			*items = NULL;
 	const char		*params[4];
-	char			 lim[24], off[24];
+	char			 lim[LIST_NUM_SIZE], off[LIST_NUM_SIZE];
 	long long		 page, per_page, total;
 	int			 author;
 	enum api_err		 er;
@@ -84,14 +62,14 @@ handle(struct req *r)
 	    (er = classwork_check(db, &cw.course, &a, CLASSWORK_LEARN,
 	    &author)) != API_OK)
 		goto out;
-	snprintf(lim, sizeof(lim), "%lld", per_page);
-	snprintf(off, sizeof(off), "%lld", (page - 1) * per_page);
+	list_limits(page, per_page, lim, off);
 	params[0] = cw.id_str;
 	params[1] = author ? NULL : a.user.id_str;
 	params[2] = lim;
 	params[3] = off;
 	if ((er = db_exec(db, sql_list, 4, params, &res)) != API_OK ||
-	    (er = rows_json(res, &items, &total)) != API_OK ||
+	    (er = list_items(res, 0, SUBMISSION_NCOLUMNS, row, &items,
+	    &total)) != API_OK ||
 	    (er = db_commit(db)) != API_OK)
 		goto out;
 	er = http_send_page(r, items, page, per_page, total);

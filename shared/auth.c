@@ -27,12 +27,20 @@
 #include "log.h"
 #include "ratelimit.h"
 
+/*
+ * One round trip per authenticated request: count it against the
+ * caller's api limit and read the user, the token's session and whether
+ * its jti was revoked.  The token is ours (its signature was checked),
+ * so its user id is a fair rate-limit key even before the user is read.
+ */
 static const char sql_caller[] =
-    "SELECT " AUTH_USER_COLUMNS ","
+    "WITH rl AS (" RATELIMIT_HIT_SQL("4", "5") ")"
+    " SELECT " AUTH_USER_COLUMNS ","
     " (s.id IS NOT NULL AND s.revoked_at IS NULL AND s.expires_at > now()),"
-    " EXISTS (SELECT 1 FROM revoked_tokens t WHERE t.jti = $3)"
-    " FROM users u LEFT JOIN sessions s ON s.id = $2 AND s.user_id = u.id"
-    " WHERE u.id = $1::bigint";
+    " EXISTS (SELECT 1 FROM revoked_tokens t WHERE t.jti = $3),"
+    " rl.count, rl.reset, rl.left_s"
+    " FROM rl LEFT JOIN users u ON u.id = $1::bigint"
+    " LEFT JOIN sessions s ON s.id = $2 AND s.user_id = u.id";
 
 static const char sql_new_session[] =
     "INSERT INTO sessions (id, user_id, expires_at)"
@@ -165,10 +173,13 @@ enum api_err
 auth_require(struct req *r, struct db *db, unsigned int want,
     struct auth *a)
 {
-	const char		*tok, *params[3], *live, *revoked;
+	const char		*tok, *params[5], *live, *revoked;
 	const unsigned char	*key;
+	char			 rlkey[200], window[24];
 	size_t			 keylen;
 	struct db_res		*res = NULL;
+	long long		 limit, count, reset, left;
+	int			 n;
 	enum api_err		 er;
 
 	memset(a, 0, sizeof(*a));
@@ -188,13 +199,23 @@ auth_require(struct req *r, struct db *db, unsigned int want,
 	}
 	if (er != API_OK)
 		return er;
+	ratelimit_key(r, RL_API, a->claims.sub, rlkey, window, &limit);
 	params[0] = a->claims.sub;
 	params[1] = a->claims.sid;
 	params[2] = a->claims.jti;
-	if ((er = db_exec(db, sql_caller, 3, params, &res)) != API_OK)
+	params[3] = rlkey;
+	params[4] = window;
+	if ((er = db_exec(db, sql_caller, 5, params, &res)) != API_OK)
 		return er;
-	live = db_get(res, 0, AUTH_USER_NCOLUMNS);
-	revoked = db_get(res, 0, AUTH_USER_NCOLUMNS + 1);
+	n = AUTH_USER_NCOLUMNS;
+	live = db_get(res, 0, n);
+	revoked = db_get(res, 0, n + 1);
+	count = db_nrows(res) == 1 && db_get(res, 0, n + 2) != NULL ?
+	    strtoll(db_get(res, 0, n + 2), NULL, 10) : 0;
+	reset = db_nrows(res) == 1 && db_get(res, 0, n + 3) != NULL ?
+	    strtoll(db_get(res, 0, n + 3), NULL, 10) : 0;
+	left = db_nrows(res) == 1 && db_get(res, 0, n + 4) != NULL ?
+	    strtoll(db_get(res, 0, n + 4), NULL, 10) : 0;
 	if (db_nrows(res) != 1 || !auth_user_from_row(res, 0, 0, &a->user) ||
 	    live == NULL || live[0] != 't' || revoked == NULL ||
 	    revoked[0] != 'f') {
@@ -205,7 +226,8 @@ auth_require(struct req *r, struct db *db, unsigned int want,
 	db_res_free(res);
 	if (!a->user.is_active)
 		return API_ACCOUNT_DISABLED;
-	if ((er = ratelimit_check(r, db, RL_API, a->user.id_str)) != API_OK)
+	if ((er = ratelimit_verdict(r, RL_API, limit, count, reset,
+	    left)) != API_OK)
 		return er;
 	if ((a->user.role_bit & want) == 0)
 		return API_FORBIDDEN;

@@ -91,6 +91,18 @@ enum api_err	auth_optional(struct req *r, struct db *db, struct auth *a,
 		    int *have) __attribute__((warn_unused_result));
 
 /*
+ * Check password, asked again of the signed-in caller a, against their
+ * stored one.  Failures count against the account's failed-login limit,
+ * as at login.  Runs outside a transaction (the rate limit commits on
+ * its own).  Returns API_OK, API_INVALID_CREDENTIALS, API_RATE_LIMITED
+ * or a database error.  In shared/authpw.c: linking it brings in
+ * libargon2 and libcrack.
+ */
+enum api_err	auth_check_password(struct req *r, struct db *db,
+		    const struct auth *a, const char *password)
+		    __attribute__((warn_unused_result));
+
+/*
  * Start a session for u (sid NULL) or continue session sid (a refresh),
  * and add access_token, refresh_token, token_type and expires_in to obj.
  * Runs in the caller's transaction.  Returns API_OK or an error.

@@ -76,14 +76,20 @@ get(const struct db_res *res, int col, char *dst, size_t size)
 	snprintf(dst, size, "%s", v != NULL ? v : "");
 }
 
-/* Lock and read the order the gateway calls provider_order_id. */
+/*
+ * Lock and read the order the gateway calls provider_order_id into *o,
+ * and start *out afresh with its user and course.  Returns API_OK,
+ * API_NOT_FOUND or a database error.
+ */
 static enum api_err
-lock_order(struct db *db, const char *provider_order_id, struct order *o)
+lock_order(struct db *db, const char *provider_order_id, struct order *o,
+    struct payment_result *out)
 {
 	struct db_res	*res = NULL;
 	char		 amount[24];
 	enum api_err	 er;
 
+	memset(out, 0, sizeof(*out));
 	memset(o, 0, sizeof(*o));
 	if ((er = db_exec(db, sql_lock_order, 1, &provider_order_id,
 	    &res)) != API_OK)
@@ -100,6 +106,8 @@ lock_order(struct db *db, const char *provider_order_id, struct order *o)
 	get(res, 5, o->status, sizeof(o->status));
 	o->amount = strtoll(amount, NULL, 10);
 	db_res_free(res);
+	snprintf(out->user_id, sizeof(out->user_id), "%s", o->user_id);
+	snprintf(out->course_id, sizeof(out->course_id), "%s", o->course_id);
 	return API_OK;
 }
 
@@ -123,21 +131,45 @@ one(struct db *db, const char *sql, int n, const char *const *params,
 	return API_OK;
 }
 
+/*
+ * Record payment provider_payment_id of order o with sql
+ * (sql_upsert_paid or sql_upsert_failed, whose $1..$7 are the user, the
+ * course, the order, the amount, the currency and the gateway's order
+ * and payment ids) and copy the id it returns into out->payment_id: ""
+ * when the payment was already in a state sql does not move.
+ */
+static enum api_err
+record(struct db *db, const char *sql, const struct order *o,
+    const char *provider_order_id, const char *provider_payment_id,
+    long long amount, const char *currency, struct payment_result *out)
+{
+	const char	*params[7];
+	char		 amt[24];
+
+	snprintf(amt, sizeof(amt), "%lld", amount);
+	params[0] = o->user_id;
+	params[1] = o->course_id;
+	params[2] = o->id;
+	params[3] = amt;
+	params[4] = currency;
+	params[5] = provider_order_id;
+	params[6] = provider_payment_id;
+	return one(db, sql, 7, params, out->payment_id,
+	    sizeof(out->payment_id));
+}
+
 enum api_err
 payment_apply_paid(struct db *db, const char *rid,
     const char *provider_order_id, const char *provider_payment_id,
     long long amount, const char *currency, struct payment_result *out)
 {
 	struct order	 o;
-	const char	*params[7];
-	char		 amt[24], other[24];
+	const char	*params[2];
+	char		 other[24];
 	enum api_err	 er;
 
-	memset(out, 0, sizeof(*out));
-	if ((er = lock_order(db, provider_order_id, &o)) != API_OK)
+	if ((er = lock_order(db, provider_order_id, &o, out)) != API_OK)
 		return er;
-	snprintf(out->user_id, sizeof(out->user_id), "%s", o.user_id);
-	snprintf(out->course_id, sizeof(out->course_id), "%s", o.course_id);
 	if (amount != o.amount || strcmp(currency, o.currency) != 0) {
 		log_event(LOG_LVL_ERROR, rid, "payment_amount_mismatch",
 		    "order_id", o.id, "provider_payment_id",
@@ -157,16 +189,8 @@ payment_apply_paid(struct db *db, const char *rid,
 		snprintf(out->payment_id, sizeof(out->payment_id), "%s", other);
 		out->already = 1;
 	} else {
-		snprintf(amt, sizeof(amt), "%lld", amount);
-		params[0] = o.user_id;
-		params[1] = o.course_id;
-		params[2] = o.id;
-		params[3] = amt;
-		params[4] = currency;
-		params[5] = provider_order_id;
-		params[6] = provider_payment_id;
-		if ((er = one(db, sql_upsert_paid, 7, params, out->payment_id,
-		    sizeof(out->payment_id))) != API_OK)
+		if ((er = record(db, sql_upsert_paid, &o, provider_order_id,
+		    provider_payment_id, amount, currency, out)) != API_OK)
 			return er;
 		if (out->payment_id[0] == '\0') {
 			/* Already paid: find it. */
@@ -196,25 +220,11 @@ payment_apply_failed(struct db *db, const char *rid,
     long long amount, const char *currency, struct payment_result *out)
 {
 	struct order	 o;
-	const char	*params[7];
-	char		 amt[24];
 	enum api_err	 er;
 
-	memset(out, 0, sizeof(*out));
-	if ((er = lock_order(db, provider_order_id, &o)) != API_OK)
-		return er;
-	snprintf(out->user_id, sizeof(out->user_id), "%s", o.user_id);
-	snprintf(out->course_id, sizeof(out->course_id), "%s", o.course_id);
-	snprintf(amt, sizeof(amt), "%lld", amount);
-	params[0] = o.user_id;
-	params[1] = o.course_id;
-	params[2] = o.id;
-	params[3] = amt;
-	params[4] = currency;
-	params[5] = provider_order_id;
-	params[6] = provider_payment_id;
-	if ((er = one(db, sql_upsert_failed, 7, params, out->payment_id,
-	    sizeof(out->payment_id))) != API_OK)
+	if ((er = lock_order(db, provider_order_id, &o, out)) != API_OK ||
+	    (er = record(db, sql_upsert_failed, &o, provider_order_id,
+	    provider_payment_id, amount, currency, out)) != API_OK)
 		return er;
 	if (out->payment_id[0] == '\0') {
 		/* It exists and is paid (or already failed): nothing moves. */

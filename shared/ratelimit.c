@@ -34,20 +34,7 @@ static const struct rl_default defaults[RL__MAX] = {
 	{ "login_fail", "LECTERN_RATE_LOGIN_FAIL", 100, 3600 },
 };
 
-static const char sql_hit[] =
-    "INSERT INTO rate_limits AS r (key, window_start, count)"
-    " VALUES ($1, now(), 1)"
-    " ON CONFLICT (key) DO UPDATE SET"
-    "  count = CASE WHEN r.window_start + make_interval(secs => $2::int)"
-    "   <= now() THEN 1 ELSE r.count + 1 END,"
-    "  window_start = CASE WHEN r.window_start"
-    "   + make_interval(secs => $2::int) <= now()"
-    "   THEN now() ELSE r.window_start END"
-    " RETURNING count,"
-    "  ceil(extract(epoch FROM window_start"
-    "   + make_interval(secs => $2::int)))::bigint,"
-    "  ceil(extract(epoch FROM window_start"
-    "   + make_interval(secs => $2::int) - now()))::bigint";
+static const char sql_hit[] = RATELIMIT_HIT_SQL("1", "2");
 
 static const char sql_peek[] =
     "SELECT CASE WHEN window_start + make_interval(secs => $2::int)"
@@ -107,6 +94,30 @@ verdict(struct req *r, long long limit, long long count, long long reset,
  * Run one of the two statements for class c and subject.  *count is the
  * count after this request (hit) or so far (peek).
  */
+void
+ratelimit_key(const struct req *r, enum rl_class c, const char *subject,
+    char key[200], char window[24], long long *limit)
+{
+	long long	 w;
+
+	ratelimit_config(c, limit, &w);
+	snprintf(key, 200, "%s:%s", defaults[c].name,
+	    subject != NULL ? subject : r->remote_addr);
+	snprintf(window, 24, "%lld", w);
+}
+
+enum api_err
+ratelimit_verdict(struct req *r, enum rl_class c, long long limit,
+    long long count, long long reset, long long left)
+{
+	enum api_err	 er;
+
+	if ((er = verdict(r, limit, count, reset, left)) == API_RATE_LIMITED)
+		log_event(LOG_LVL_INFO, r->request_id, "rate_limited",
+		    "class", defaults[c].name, "ip", r->remote_addr, NULL);
+	return er;
+}
+
 static enum api_err
 run(struct req *r, struct db *db, enum rl_class c, const char *subject,
     int hit, long long *limit, long long *count, long long *reset,
@@ -118,10 +129,8 @@ run(struct req *r, struct db *db, enum rl_class c, const char *subject,
 	long long	 window;
 	enum api_err	 er;
 
-	ratelimit_config(c, limit, &window);
-	snprintf(key, sizeof(key), "%s:%s", defaults[c].name,
-	    subject != NULL ? subject : r->remote_addr);
-	snprintf(win, sizeof(win), "%lld", window);
+	ratelimit_key(r, c, subject, key, win, limit);
+	window = strtoll(win, NULL, 10);
 	params[0] = key;
 	params[1] = win;
 	*count = 0;
@@ -152,10 +161,7 @@ ratelimit_check(struct req *r, struct db *db, enum rl_class c,
 	if ((er = run(r, db, c, subject, 1, &limit, &count, &reset,
 	    &left)) != API_OK)
 		return er;
-	if ((er = verdict(r, limit, count, reset, left)) == API_RATE_LIMITED)
-		log_event(LOG_LVL_INFO, r->request_id, "rate_limited",
-		    "class", defaults[c].name, "ip", r->remote_addr, NULL);
-	return er;
+	return ratelimit_verdict(r, c, limit, count, reset, left);
 }
 
 enum api_err

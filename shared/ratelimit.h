@@ -48,6 +48,45 @@ enum api_err	ratelimit_peek(struct req *r, struct db *db,
 		    __attribute__((warn_unused_result));
 
 /*
+ * The statement that counts one request, for embedding in a larger one
+ * (auth_require counts and loads the caller in one round trip): k and w
+ * are the parameter numbers, as strings, of the key and the window in
+ * seconds.  It returns count, reset (epoch seconds) and seconds left.
+ */
+#define RATELIMIT_HIT_SQL(k, w)						\
+	"INSERT INTO rate_limits AS r (key, window_start, count)"	\
+	" VALUES ($" k ", now(), 1)"					\
+	" ON CONFLICT (key) DO UPDATE SET"				\
+	"  count = CASE WHEN r.window_start"				\
+	"   + make_interval(secs => $" w "::int) <= now()"		\
+	"   THEN 1 ELSE r.count + 1 END,"				\
+	"  window_start = CASE WHEN r.window_start"			\
+	"   + make_interval(secs => $" w "::int) <= now()"		\
+	"   THEN now() ELSE r.window_start END"				\
+	" RETURNING count,"						\
+	"  ceil(extract(epoch FROM window_start"			\
+	"   + make_interval(secs => $" w "::int)))::bigint AS reset,"	\
+	"  ceil(extract(epoch FROM window_start"			\
+	"   + make_interval(secs => $" w "::int) - now()))::bigint AS left_s"
+
+/*
+ * The key (at most 200 bytes) and window (decimal text) of class c for
+ * subject (NULL: the client address), and the class's limit, for a
+ * caller that runs RATELIMIT_HIT_SQL itself.
+ */
+void		ratelimit_key(const struct req *r, enum rl_class c,
+		    const char *subject, char key[200], char window[24],
+		    long long *limit);
+
+/*
+ * Decide on a count returned by RATELIMIT_HIT_SQL: set the X-RateLimit-*
+ * headers (and Retry-After) on r.  Returns API_OK or API_RATE_LIMITED.
+ */
+enum api_err	ratelimit_verdict(struct req *r, enum rl_class c,
+		    long long limit, long long count, long long reset,
+		    long long left) __attribute__((warn_unused_result));
+
+/*
  * The limit of class c as configured: *limit requests per *window
  * seconds.
  */

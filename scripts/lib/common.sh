@@ -259,7 +259,11 @@ pgbouncer_setup() {
 		listen_addr = 127.0.0.1
 		listen_port = $port
 		unix_socket_dir =
-		auth_type = scram-sha-256
+		; md5, not SCRAM, from clients: a CGI opens a connection per
+		; request, and SCRAM's 4096 PBKDF2 rounds on both ends cost
+		; more than the request.  The listener is loopback only, and
+		; PgBouncer still speaks SCRAM to PostgreSQL.
+		auth_type = md5
 		auth_file = $dir/userlist.txt
 		pool_mode = transaction
 		max_client_conn = 1000

@@ -1,0 +1,77 @@
+/*
+ * lectern — list: what the paged list endpoints share.
+ *
+ * A list query takes LIMIT and OFFSET as its last two parameters and
+ * returns the page's rows with the total of the filtered rows in a
+ * column of each; a page past the end comes back as one row that is
+ * NULL but for that total (the page is a LEFT JOIN LATERAL onto the
+ * count).  list_limits makes the two parameters, list_items the items
+ * and the total, and list_filters reads optional query filters, each
+ * checked by its kind, into the query's parameters.
+ */
+#ifndef LECTERN_LIST_H
+#define LECTERN_LIST_H
+
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+#include "err.h"
+
+struct db_res;
+struct req;
+
+/* The size of the LIMIT and OFFSET texts of list_limits. */
+#define LIST_NUM_SIZE	24
+
+/*
+ * The JSON of row i of res as a new object (the caller frees it), or
+ * NULL when out of memory or the row is not what it should be.
+ */
+typedef cJSON	*(*list_row_fn)(const struct db_res *res, int i);
+
+/* How an optional filter of a list is checked. */
+enum list_kind {
+	LIST_TEXT,	/* text, at most 64 characters */
+	LIST_ID,	/* a positive integer id (valid_id_str) */
+	LIST_TIME,	/* an RFC 3339 timestamp (valid_rfc3339) */
+	LIST_STATUS,	/* an HTTP status from 400 to 599 */
+	LIST_ONE_OF,	/* one of the strings of allowed */
+};
+
+struct list_filter {
+	const char		*name;		/* the query parameter */
+	enum list_kind		 kind;
+	const char *const	*allowed;	/* LIST_ONE_OF, NULL-ended */
+	const char		*why;		/* LIST_ONE_OF: its message */
+};
+
+/*
+ * The LIMIT (per_page) and OFFSET ((page - 1) * per_page) of a page as
+ * decimal text into lim and off.
+ */
+void		list_limits(long long page, long long per_page,
+		    char lim[LIST_NUM_SIZE], char off[LIST_NUM_SIZE]);
+
+/*
+ * The rows of res as a JSON array into *items (the caller frees it, also
+ * on failure), each made by row, and the total (column total_col of the
+ * first row) into *total.  Rows whose column id_col is NULL are skipped:
+ * they stand for a page past the end.  Returns API_OK, API_ENOMEM (also
+ * when row returns NULL) or API_INTERNAL (no total).
+ */
+enum api_err	list_items(const struct db_res *res, int id_col,
+		    int total_col, list_row_fn row, cJSON **items,
+		    long long *total) __attribute__((warn_unused_result));
+
+/*
+ * Read the n optional filters f of r into v[n] (borrowed from r; NULL
+ * when absent or empty), in order, each checked by its kind.  Returns
+ * API_OK, API_INVALID with the first bad filter named (or the query
+ * string's fault, as http_param says), or API_ENOMEM.
+ */
+enum api_err	list_filters(struct req *r, const struct list_filter *f,
+		    size_t n, const char **v)
+		    __attribute__((warn_unused_result));
+
+#endif /* LECTERN_LIST_H */
