@@ -66,7 +66,7 @@ handle(struct req *r)
 	id = r->path_info[0] == '/' ? r->path_info + 1 : "";
 	if ((er = db_begin(db, a.user.id_str, a.user.role)) != API_OK ||
 	    (er = course_load(db, id, &c)) != API_OK ||
-	    (er = course_check_visible(&c, &a)) != API_OK ||
+	    (er = course_check_learner(db, &c, &a)) != API_OK ||
 	    (er = course_enrolled(db, c.id_str, a.user.id_str,
 	    &enrolled)) != API_OK)
 		goto out;

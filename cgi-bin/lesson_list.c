@@ -69,7 +69,7 @@ handle(struct req *r)
 	if ((er = db_begin(db, have ? a.user.id_str : NULL,
 	    have ? a.user.role : NULL)) != API_OK ||
 	    (er = course_load(db, id, &c)) != API_OK ||
-	    (er = course_check_visible(&c, ap)) != API_OK ||
+	    (er = course_check_learner(db, &c, ap)) != API_OK ||
 	    (er = course_can_learn(db, &c, ap, &learn)) != API_OK)
 		goto out;
 	params[0] = c.id_str;

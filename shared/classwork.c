@@ -68,7 +68,7 @@ classwork_check(struct db *db, const struct course *c, const struct auth *a,
 	is_author = course_is_author(c, a);
 	if (author != NULL)
 		*author = is_author;
-	if ((er = course_check_visible(c, a)) != API_OK)
+	if ((er = course_check_learner(db, c, a)) != API_OK)
 		return er;
 	if (is_author)
 		return API_OK;

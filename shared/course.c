@@ -151,6 +151,23 @@ course_check_visible(const struct course *c, const struct auth *a)
 }
 
 enum api_err
+course_check_learner(struct db *db, const struct course *c,
+    const struct auth *a)
+{
+	enum api_err	 er;
+	int		 yes;
+
+	if (course_check_visible(c, a) == API_OK)
+		return API_OK;
+	if (a == NULL || a->user.id == 0)
+		return API_NOT_FOUND;
+	if ((er = course_enrolled(db, c->id_str, a->user.id_str, &yes)) !=
+	    API_OK)
+		return er;
+	return yes ? API_OK : API_NOT_FOUND;
+}
+
+enum api_err
 course_enrolled(struct db *db, const char *course_id, const char *user_id,
     int *yes)
 {

@@ -89,6 +89,15 @@ enum api_err	course_check_visible(const struct course *c,
 		    const struct auth *a) __attribute__((warn_unused_result));
 
 /*
+ * As course_check_visible, for learning material (lessons, classwork,
+ * progress): a student with an active enrollment keeps seeing a course
+ * after it is unpublished or archived, since they enrolled (and perhaps
+ * paid) for it.  Runs in the caller's transaction.
+ */
+enum api_err	course_check_learner(struct db *db, const struct course *c,
+		    const struct auth *a) __attribute__((warn_unused_result));
+
+/*
  * Whether user_id has an active enrollment in course_id: *yes 0 or 1.
  * Runs in the caller's transaction (row-level security applies).
  */

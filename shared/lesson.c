@@ -122,7 +122,7 @@ lesson_course(struct db *db, const char *id, const struct auth *a,
 	db_res_free(res);
 	if (er != API_OK)
 		return er;
-	return course_check_visible(c, a);
+	return course_check_learner(db, c, a);
 }
 
 enum api_err

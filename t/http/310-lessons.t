@@ -403,4 +403,23 @@ is_deeply([@$ids[10, 11]], \@before, '...the old lessons now last');
 is(sql_one("SELECT count(DISTINCT position) FROM lessons"
     . " WHERE course_id = :'p1'", $busy), 12, '...twelve distinct positions');
 
+# A course archived after students enrolled (and perhaps paid): they keep
+# its material; nobody else sees it.
+my $kept = new_course('Archived later', 1);
+$r = add_lesson($kept, { title => 'Still here', content => 'Kept content' });
+is($r->{status}, 201, 'a lesson for a course about to be archived');
+my $lkept = json_body($r)->{id};
+my $keeper = register_user(tag => 'les-keep');
+enroll($keeper->{user}{id}, $kept);
+sql("UPDATE courses SET archived = true, published = false WHERE id = :'p1'", $kept);
+$r = api(GET => "/api/courses/$kept/lessons", token => $keeper->{access_token});
+is($r->{status}, 200, 'an enrolled student still lists an archived course\'s lessons');
+is(json_body($r)->{items}[0]{content}, 'Kept content', '...with their content');
+$r = api(GET => "/api/lessons/$lkept", token => $keeper->{access_token});
+is($r->{status}, 200, '...and reads one');
+error_ok(api(GET => "/api/courses/$kept/lessons", token => $stok), 404,
+    'not_found', 'a student who is not enrolled gets 404');
+error_ok(api(GET => "/api/courses/$kept/lessons"), 404, 'not_found',
+    '...and so does an anonymous caller');
+
 done_testing();

@@ -127,8 +127,8 @@ error_ok(api(POST => "/api/courses/$cid/classwork", token => tok($stu_c),
 error_ok(api(POST => "/api/courses/$cid/classwork", token => tok($other),
     json => $body), 403, 'forbidden', 'nor another teacher');
 error_ok(api(POST => "/api/courses/$draft/classwork", token => tok($stu_a),
-    json => $body), 404, 'not_found',
-    'a draft course is 404 to a student, even an enrolled one');
+    json => $body), 403, 'forbidden',
+    'an enrolled student of an unpublished course cannot create either');
 error_ok(api(POST => "/api/courses/$draft/classwork", token => tok($other),
     json => $body), 404, 'not_found', '...and to another teacher');
 error_ok(api(POST => '/api/courses/999999999/classwork', token => $atok,
@@ -184,8 +184,10 @@ error_ok(api(GET => "/api/courses/$cid/classwork", token => tok($stu_d)),
     403, 'forbidden', '...nor one whose enrollment was revoked');
 error_ok(api(GET => "/api/courses/$cid/classwork", token => tok($other)),
     403, 'forbidden', '...nor another teacher');
-error_ok(api(GET => "/api/courses/$draft/classwork", token => tok($stu_a)),
-    404, 'not_found', 'a draft course\'s classwork is 404 to its students');
+is(api(GET => "/api/courses/$draft/classwork", token => tok($stu_a))->{status},
+    200, 'an unpublished course\'s classwork stays listed for its students');
+error_ok(api(GET => "/api/courses/$draft/classwork", token => tok($stu_c)),
+    404, 'not_found', '...and is 404 to a student who is not enrolled');
 $r = api(GET => "/api/courses/$draft/classwork", token => $atok);
 is(json_body($r)->{total}, 1, '...but its author lists it');
 error_ok(api(GET => '/api/courses/999999999/classwork', token => $atok),
@@ -202,8 +204,8 @@ error_ok(api(GET => "/api/classwork/$cwid", token => tok($stu_c)), 403,
     'forbidden', 'a student who is not enrolled cannot read it');
 error_ok(api(GET => "/api/classwork/$cwid", token => tok($other)), 403,
     'forbidden', '...nor another teacher');
-error_ok(api(GET => "/api/classwork/$draft_cw", token => tok($stu_a)), 404,
-    'not_found', 'classwork of a draft course is 404 to its students');
+is(api(GET => "/api/classwork/$draft_cw", token => tok($stu_a))->{status}, 200,
+    'an enrolled student keeps reading classwork of a course since unpublished');
 error_ok(api(GET => '/api/classwork/999999999', token => $atok), 404,
     'not_found', 'unknown classwork is 404');
 
@@ -298,9 +300,9 @@ error_ok(api(POST => $sub_url, token => tok($stu_d),
     '...nor one whose enrollment was revoked');
 error_ok(api(POST => $sub_url, token => tok($other),
     json => { content => 'x' }), 403, 'forbidden', '...nor another teacher');
-error_ok(api(POST => "/api/classwork/$draft_cw/submissions",
-    token => tok($stu_a), json => { content => 'x' }), 404, 'not_found',
-    'classwork of a draft course is 404, even to an enrolled student');
+is(api(POST => "/api/classwork/$draft_cw/submissions",
+    token => tok($stu_a), json => { content => 'x' })->{status}, 201,
+    '...and keeps handing work in for it');
 error_ok(api(POST => '/api/classwork/999999999/submissions',
     token => tok($stu_a), json => { content => 'x' }), 404, 'not_found',
     'unknown classwork is 404');
@@ -392,7 +394,9 @@ for my $id ($sbid, $sbid - 1, $sbid + 1, $said - 1, $said + 1) {
 	next if $id < 1 || $tried{$id}++;
 	my $res = api(PATCH => "/api/submissions/$id", token => tok($stu_a),
 	    json => { grade => 0, feedback => 'mine now' });
-	if ($id == $said) {
+	my $owner = sql_one("SELECT user_id FROM submissions WHERE id = :'p1'", $id);
+	my $a_id = sql_one("SELECT user_id FROM submissions WHERE id = :'p1'", $said);
+	if (defined $owner && $owner == $a_id) {
 		error_ok($res, 403, 'forbidden',
 		    "A grading their own submission $id");
 	} else {
