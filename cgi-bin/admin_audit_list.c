@@ -122,16 +122,18 @@ entry(const struct db_res *res, int i)
 	return o;
 }
 
+/* The page query: its parameters, then LIMIT and OFFSET. */
+static const struct list_page list_q = {
+	sql_list, FL__MAX, C_ID, C_TOTAL, entry, 0
+};
+
 static enum api_err
 handle(struct req *r)
 {
 	struct auth	 a;
 	struct db	*db;
-	struct db_res	*res = NULL;
-	cJSON		*items = NULL;
 	const char	*params[FL__MAX + 2];
-	char		 lim[LIST_NUM_SIZE], off[LIST_NUM_SIZE];
-	long long	 page, per_page, total;
+	long long	 page, per_page;
 	enum api_err	 er;
 
 	if ((er = http_db(r, &db)) != API_OK ||
@@ -139,19 +141,7 @@ handle(struct req *r)
 	    (er = http_paging(r, &page, &per_page)) != API_OK ||
 	    (er = list_filters(r, filters, FL__MAX, params)) != API_OK)
 		return er;
-	list_limits(page, per_page, lim, off);
-	params[FL__MAX] = lim;
-	params[FL__MAX + 1] = off;
-	if ((er = db_exec(db, sql_list, FL__MAX + 2, params, &res)) != API_OK ||
-	    (er = list_items(res, C_ID, C_TOTAL, entry, &items, &total)) !=
-	    API_OK)
-		goto out;
-	er = http_send_page(r, items, page, per_page, total);
-	items = NULL;
-out:
-	cJSON_Delete(items);
-	db_res_free(res);
-	return er;
+	return list_send(r, db, &list_q, params, page, per_page);
 }
 
 int

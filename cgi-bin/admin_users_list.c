@@ -105,16 +105,19 @@ row(const struct db_res *res, int i)
 	return auth_user_json(&u);
 }
 
+/* The page query: its parameters, then LIMIT and OFFSET. */
+static const struct list_page list_q = {
+	sql_list, 3, 0, AUTH_USER_NCOLUMNS, row, 0
+};
+
 static enum api_err
 handle(struct req *r)
 {
 	struct auth	 a;
 	struct db	*db;
-	struct db_res	*res = NULL;
-	cJSON		*items = NULL;
 	const char	*role, *active, *params[5];
-	char		*pat = NULL, lim[LIST_NUM_SIZE], off[LIST_NUM_SIZE];
-	long long	 page, per_page, total;
+	char		*pat = NULL;
+	long long	 page, per_page;
 	enum api_err	 er;
 
 	if ((er = http_db(r, &db)) != API_OK ||
@@ -122,21 +125,11 @@ handle(struct req *r)
 	    (er = http_paging(r, &page, &per_page)) != API_OK ||
 	    (er = filters(r, &role, &active, &pat)) != API_OK)
 		goto out;
-	list_limits(page, per_page, lim, off);
 	params[0] = role;
 	params[1] = active;
 	params[2] = pat;
-	params[3] = lim;
-	params[4] = off;
-	if ((er = db_exec(db, sql_list, 5, params, &res)) != API_OK ||
-	    (er = list_items(res, 0, AUTH_USER_NCOLUMNS, row, &items,
-	    &total)) != API_OK)
-		goto out;
-	er = http_send_page(r, items, page, per_page, total);
-	items = NULL;
+	er = list_send(r, db, &list_q, params, page, per_page);
 out:
-	cJSON_Delete(items);
-	db_res_free(res);
 	free(pat);
 	return er;
 }

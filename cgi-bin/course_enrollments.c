@@ -94,17 +94,19 @@ status_filter(struct req *r, const char **status)
 	return API_OK;
 }
 
+/* The page query: its parameters, then LIMIT and OFFSET. */
+static const struct list_page list_q = {
+	sql_roster, 2, C_ID, C_TOTAL, entry_json, 0
+};
+
 static enum api_err
 handle(struct req *r)
 {
 	struct auth	 a;
 	struct course	 c;
 	struct db	*db;
-	struct db_res	*res = NULL;
-	cJSON		*items = NULL;
 	const char	*id, *status, *params[4];
-	char		 lim[LIST_NUM_SIZE], off[LIST_NUM_SIZE];
-	long long	 page, per_page, total;
+	long long	 page, per_page;
 	enum api_err	 er;
 
 	if ((er = http_db(r, &db)) != API_OK ||
@@ -114,31 +116,18 @@ handle(struct req *r)
 	if ((er = db_begin(db, a.user.id_str, a.user.role)) != API_OK ||
 	    (er = course_load(db, id, &c)) != API_OK ||
 	    (er = course_check_visible(&c, &a)) != API_OK)
-		goto out;
+		return er;
 	if (!course_is_author(&c, &a)) {
 		er = http_fail(r, API_FORBIDDEN,
 		    "only the course's author or an admin sees its roster");
-		goto out;
+		return er;
 	}
 	if ((er = http_paging(r, &page, &per_page)) != API_OK ||
 	    (er = status_filter(r, &status)) != API_OK)
-		goto out;
-	list_limits(page, per_page, lim, off);
+		return er;
 	params[0] = c.id_str;
 	params[1] = status;
-	params[2] = lim;
-	params[3] = off;
-	if ((er = db_exec(db, sql_roster, 4, params, &res)) != API_OK ||
-	    (er = list_items(res, C_ID, C_TOTAL, entry_json, &items,
-	    &total)) != API_OK ||
-	    (er = db_commit(db)) != API_OK)
-		goto out;
-	er = http_send_page(r, items, page, per_page, total);
-	items = NULL;
-out:
-	cJSON_Delete(items);
-	db_res_free(res);
-	return er;
+	return list_send(r, db, &list_q, params, page, per_page);
 }
 
 int

@@ -130,17 +130,19 @@ row(const struct db_res *res, int i)
 	return course_json(res, i, 0);
 }
 
+/* The page query: its parameters, then LIMIT and OFFSET. */
+static const struct list_page list_q = {
+	sql_list, 3, 0, COURSE_NCOLUMNS, row, 1
+};
+
 static enum api_err
 handle(struct req *r)
 {
 	struct auth	 a;
 	struct filter	 f;
 	struct db	*db;
-	struct db_res	*res = NULL;
-	cJSON		*items = NULL;
 	const char	*params[5];
-	char		 lim[LIST_NUM_SIZE], off[LIST_NUM_SIZE];
-	long long	 page, per_page, total;
+	long long	 page, per_page;
 	int		 have;
 	enum api_err	 er;
 
@@ -160,24 +162,14 @@ handle(struct req *r)
 		    "only teachers, instructors and admins author courses");
 		goto out;
 	}
-	list_limits(page, per_page, lim, off);
 	params[0] = f.mine ? a.user.id_str : NULL;
 	params[1] = f.instructor;
 	params[2] = f.pat;
-	params[3] = lim;
-	params[4] = off;
-	if ((er = db_exec(db, sql_list, 5, params, &res)) != API_OK ||
-	    (er = list_items(res, 0, COURSE_NCOLUMNS, row, &items,
-	    &total)) != API_OK)
-		goto out;
 	(void)http_header(r, "Cache-Control", have ? "private, no-store" :
 	    "public, max-age=0, must-revalidate");
 	(void)http_header(r, "Vary", "Authorization");
-	er = http_send_page_etag(r, items, page, per_page, total);
-	items = NULL;
+	er = list_send(r, db, &list_q, params, page, per_page);
 out:
-	cJSON_Delete(items);
-	db_res_free(res);
 	free(f.pat);
 	return er;
 }

@@ -33,37 +33,28 @@ row(const struct db_res *res, int i)
 	return payment_json(res, i, 0);
 }
 
+/* The page query: its parameters, then LIMIT and OFFSET. */
+static const struct list_page list_q = {
+	sql_list, 1, 0, C_TOTAL, row, 0
+};
+
 static enum api_err
 handle(struct req *r)
 {
 	struct auth	 a;
 	struct db	*db;
-	struct db_res	*res = NULL;
-	cJSON		*items = NULL;
 	const char	*params[3];
-	char		 lim[LIST_NUM_SIZE], off[LIST_NUM_SIZE];
-	long long	 page, per_page, total;
+	long long	 page, per_page;
 	enum api_err	 er;
 
 	if ((er = http_db(r, &db)) != API_OK ||
 	    (er = auth_require(r, db, ROLE_ANY, &a)) != API_OK ||
 	    (er = http_paging(r, &page, &per_page)) != API_OK)
 		return er;
-	list_limits(page, per_page, lim, off);
 	params[0] = a.user.id_str;
-	params[1] = lim;
-	params[2] = off;
-	if ((er = db_begin(db, a.user.id_str, a.user.role)) != API_OK ||
-	    (er = db_exec(db, sql_list, 3, params, &res)) != API_OK ||
-	    (er = list_items(res, 0, C_TOTAL, row, &items, &total)) != API_OK ||
-	    (er = db_commit(db)) != API_OK)
-		goto out;
-	er = http_send_page(r, items, page, per_page, total);
-	items = NULL;
-out:
-	cJSON_Delete(items);
-	db_res_free(res);
-	return er;
+	if ((er = db_begin(db, a.user.id_str, a.user.role)) != API_OK)
+		return er;
+	return list_send(r, db, &list_q, params, page, per_page);
 }
 
 int

@@ -38,17 +38,19 @@ row(const struct db_res *res, int i)
 	return classwork_submission_json(res, i, 0);
 }
 
+/* The page query: its parameters, then LIMIT and OFFSET. */
+static const struct list_page list_q = {
+	sql_list, 2, 0, SUBMISSION_NCOLUMNS, row, 0
+};
+
 static enum api_err
 handle(struct req *r)
 {
 	struct auth		 a;
 	struct classwork	 cw;
 	struct db		*db;
-	struct db_res		*res = NULL;
-	cJSON			*items = NULL;
 	const char		*params[4];
-	char			 lim[LIST_NUM_SIZE], off[LIST_NUM_SIZE];
-	long long		 page, per_page, total;
+	long long		 page, per_page;
 	int			 author;
 	enum api_err		 er;
 
@@ -61,23 +63,10 @@ handle(struct req *r)
 	    r->path_info + 1 : "", CLASSWORK_LOCK_NONE, &cw)) != API_OK ||
 	    (er = classwork_check(db, &cw.course, &a, CLASSWORK_LEARN,
 	    &author)) != API_OK)
-		goto out;
-	list_limits(page, per_page, lim, off);
+		return er;
 	params[0] = cw.id_str;
 	params[1] = author ? NULL : a.user.id_str;
-	params[2] = lim;
-	params[3] = off;
-	if ((er = db_exec(db, sql_list, 4, params, &res)) != API_OK ||
-	    (er = list_items(res, 0, SUBMISSION_NCOLUMNS, row, &items,
-	    &total)) != API_OK ||
-	    (er = db_commit(db)) != API_OK)
-		goto out;
-	er = http_send_page(r, items, page, per_page, total);
-	items = NULL;
-out:
-	cJSON_Delete(items);
-	db_res_free(res);
-	return er;
+	return list_send(r, db, &list_q, params, page, per_page);
 }
 
 int

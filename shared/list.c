@@ -1,7 +1,7 @@
 /*
- * lectern — list: the LIMIT and OFFSET of a page, the items and total
- * of a list query's rows, and the optional filters of a list, read from
- * the query string and checked by a table.
+ * lectern — list: running a paged list query and sending its envelope,
+ * and the optional filters of a list, read from the query string and
+ * checked by a table.
  */
 #include "config.h"
 
@@ -18,16 +18,14 @@
 
 #define TEXT_MAX	64	/* characters of a LIST_TEXT filter */
 
-void
-list_limits(long long page, long long per_page, char lim[LIST_NUM_SIZE],
-    char off[LIST_NUM_SIZE])
-{
-
-	snprintf(lim, LIST_NUM_SIZE, "%lld", per_page);
-	snprintf(off, LIST_NUM_SIZE, "%lld", (page - 1) * per_page);
-}
-
-enum api_err
+/*
+ * The rows of res as a JSON array into *items (the caller frees it, also
+ * on failure), each made by row, and the total (column total_col of the
+ * first row) into *total.  Rows whose column id_col is NULL are skipped.
+ * Returns API_OK, API_ENOMEM (also when row returns NULL) or
+ * API_INTERNAL (no total).
+ */
+static enum api_err
 list_items(const struct db_res *res, int id_col, int total_col,
     list_row_fn row, cJSON **items, long long *total)
 {
@@ -49,6 +47,33 @@ list_items(const struct db_res *res, int id_col, int total_col,
 		cJSON_AddItemToArray(*items, o);
 	}
 	return API_OK;
+}
+
+enum api_err
+list_send(struct req *r, struct db *db, const struct list_page *q,
+    const char **params, long long page, long long per_page)
+{
+	struct db_res	*res = NULL;
+	cJSON		*items = NULL;
+	char		 lim[LIST_NUM_SIZE], off[LIST_NUM_SIZE];
+	long long	 total;
+	enum api_err	 er;
+
+	snprintf(lim, sizeof(lim), "%lld", per_page);
+	snprintf(off, sizeof(off), "%lld", (page - 1) * per_page);
+	params[q->nparams] = lim;
+	params[q->nparams + 1] = off;
+	if ((er = db_exec(db, q->sql, q->nparams + 2, params, &res)) != API_OK ||
+	    (er = list_items(res, q->id_col, q->total_col, q->row, &items,
+	    &total)) != API_OK)
+		goto out;
+	er = q->etag ? http_send_page_etag(r, items, page, per_page, total) :
+	    http_send_page(r, items, page, per_page, total);
+	items = NULL;
+out:
+	cJSON_Delete(items);
+	db_res_free(res);
+	return er;
 }
 
 /* Whether s is one of the NULL-terminated list. */

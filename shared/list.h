@@ -5,9 +5,9 @@
  * returns the page's rows with the total of the filtered rows in a
  * column of each; a page past the end comes back as one row that is
  * NULL but for that total (the page is a LEFT JOIN LATERAL onto the
- * count).  list_limits makes the two parameters, list_items the items
- * and the total, and list_filters reads optional query filters, each
- * checked by its kind, into the query's parameters.
+ * count).  An endpoint declares its query as a struct list_page and
+ * list_send runs it and sends the envelope; list_filters reads optional
+ * query filters, each checked by its kind, into the query's parameters.
  */
 #ifndef LECTERN_LIST_H
 #define LECTERN_LIST_H
@@ -18,10 +18,11 @@
 
 #include "err.h"
 
+struct db;
 struct db_res;
 struct req;
 
-/* The size of the LIMIT and OFFSET texts of list_limits. */
+/* The size of the LIMIT and OFFSET texts list_send makes. */
 #define LIST_NUM_SIZE	24
 
 /*
@@ -47,22 +48,31 @@ struct list_filter {
 };
 
 /*
- * The LIMIT (per_page) and OFFSET ((page - 1) * per_page) of a page as
- * decimal text into lim and off.
+ * One paged list: its query, which takes nparams parameters and then
+ * LIMIT and OFFSET, returns one row per item (column id_col NULL in the
+ * single row a page past the end yields) and count(*) OVER () in
+ * total_col; row makes an item of a row.  etag: public lists answer
+ * If-None-Match.
  */
-void		list_limits(long long page, long long per_page,
-		    char lim[LIST_NUM_SIZE], char off[LIST_NUM_SIZE]);
+struct list_page {
+	const char	*sql;
+	int		 nparams;
+	int		 id_col;
+	int		 total_col;
+	list_row_fn	 row;
+	int		 etag;
+};
 
 /*
- * The rows of res as a JSON array into *items (the caller frees it, also
- * on failure), each made by row, and the total (column total_col of the
- * first row) into *total.  Rows whose column id_col is NULL are skipped:
- * they stand for a page past the end.  Returns API_OK, API_ENOMEM (also
- * when row returns NULL) or API_INTERNAL (no total).
+ * Run q for page and per_page with the q->nparams parameters of params
+ * (the array has room for two more: LIMIT and OFFSET are appended) and
+ * send the list envelope.  Runs in the caller's transaction, if any.
+ * Returns what http_send_page returned, or the error that stopped it.
  */
-enum api_err	list_items(const struct db_res *res, int id_col,
-		    int total_col, list_row_fn row, cJSON **items,
-		    long long *total) __attribute__((warn_unused_result));
+enum api_err	list_send(struct req *r, struct db *db,
+		    const struct list_page *q, const char **params,
+		    long long page, long long per_page)
+		    __attribute__((warn_unused_result));
 
 /*
  * Read the n optional filters f of r into v[n] (borrowed from r; NULL
