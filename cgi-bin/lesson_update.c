@@ -15,22 +15,39 @@
 
 #include <cjson/cJSON.h>
 
-#include "auth.h"
 #include "course.h"
 #include "db.h"
+#include "endpoint.h"
 #include "http.h"
 #include "lesson.h"
-#include "valid.h"
+
+static enum api_err	lesson_update(struct call *);
 
 enum field { F_TITLE, F_CONTENT, F_VIDEO, F_PREVIEW, F_POSITION, F__MAX };
 
 static const struct vfield fields[F__MAX] = {
-	{ "title", valid_string, 0, 1, 200 },
-	{ "content", valid_string, VF_MULTILINE | VF_NULLABLE, 0,
-	    LESSON_CONTENT_MAX },
-	{ "video_url", valid_string, VF_NULLABLE, 1, LESSON_URL_MAX },
-	{ "is_preview", valid_bool, 0, 0, 0 },
-	{ "position", valid_int, 0, 1, LESSON_MAX },
+	[F_TITLE] = { .name = "title", .fn = valid_string, .min = 1,
+	    .max = 200 },
+	[F_CONTENT] = { .name = "content", .fn = valid_string,
+	    .flags = VF_MULTILINE | VF_NULLABLE, .max = LESSON_CONTENT_MAX },
+	[F_VIDEO] = { .name = "video_url", .fn = valid_string,
+	    .flags = VF_NULLABLE, .min = 1, .max = LESSON_URL_MAX },
+	[F_PREVIEW] = { .name = "is_preview", .fn = valid_bool },
+	[F_POSITION] = { .name = "position", .fn = valid_int, .min = 1,
+	    .max = LESSON_MAX },
+};
+
+static const struct endpoint endpoint = {
+	.method = "PATCH",
+	.route = "/api/lessons/{id}",
+	.who = ROLE_ANY,
+	.body = BODY_JSON,
+	.fields = fields,
+	.nfields = F__MAX,
+	.flags = EP_ONE_OF,
+	.rate = RL_API,
+	.tx = TX_CALLER,
+	.run = lesson_update,
 };
 
 static const char sql_position[] =
@@ -58,37 +75,7 @@ static const char sql_update[] =
     " position = coalesce($8::integer, l.position)"
     " WHERE l.id = $1::bigint RETURNING " LESSON_COLUMNS("true");
 
-/* Whether field f of in was given, as a value or as null. */
 #define GIVEN(in, f)	((in)[f].present || (in)[f].is_null)
-
-/*
- * Read and check the body into in[].  Returns API_OK (the caller frees
- * in with valid_out_free), API_INVALID with the detail set, or another
- * error.
- */
-static enum api_err
-read_input(struct req *r, struct vout *in)
-{
-	cJSON		*body, *errs = NULL;
-	enum api_err	 er = API_OK;
-	int		 i, n = 0;
-
-	if ((er = http_body_json(r, &body)) != API_OK)
-		return er;
-	if ((er = valid_object(body, fields, F__MAX, in, &errs)) != API_OK)
-		return er == API_INVALID ? http_invalid(r, errs) : er;
-	for (i = 0; i < F__MAX; i++)
-		n += GIVEN(in, i);
-	if (in[F_VIDEO].present && !lesson_url_ok(in[F_VIDEO].v.s))
-		er = http_invalid_field(r, "video_url",
-		    "must be an https:// URL");
-	else if (n == 0)
-		er = http_invalid_field(r, "body", "must set at least one of "
-		    "title, content, video_url, is_preview, position");
-	if (er != API_OK)
-		valid_out_free(in, fields, F__MAX);
-	return er;
-}
 
 /*
  * Move lesson id of course c from position old to new, inside the open
@@ -165,35 +152,23 @@ apply(struct req *r, struct db *db, const struct course *c,
 }
 
 static enum api_err
-handle(struct req *r)
+lesson_update(struct call *c)
 {
-	struct vout	 in[F__MAX];
-	struct auth	 a;
-	struct course	 c;
-	struct db	*db;
+	struct req	*r = c->r;
+	struct course	 co;
 	struct db_res	*res = NULL;
 	cJSON		*body = NULL;
-	const char	*id;
-	int		 have_in = 0;
 	enum api_err	 er;
 
-	if ((er = http_db(r, &db)) != API_OK ||
-	    (er = auth_require(r, db, ROLE_ANY, &a)) != API_OK)
+	if (c->in[F_VIDEO].present && !lesson_url_ok(c->in[F_VIDEO].v.s))
+		return http_invalid_field(r, "video_url",
+		    "must be an https:// URL");
+	if ((er = lesson_course(c->db, c->id_str, &c->a, &co)) != API_OK)
 		return er;
-	id = r->path_info[0] == '/' ? r->path_info + 1 : "";
-	if ((er = db_begin(db, a.user.id_str, a.user.role)) != API_OK ||
-	    (er = lesson_course(db, id, &a, &c)) != API_OK)
-		goto out;
-	if (!course_is_author(&c, &a)) {
-		er = http_fail(r, API_FORBIDDEN,
+	if (!course_is_author(&co, &c->a))
+		return http_fail(r, API_FORBIDDEN,
 		    "only the course's author or an admin changes lessons");
-		goto out;
-	}
-	if ((er = read_input(r, in)) != API_OK)
-		goto out;
-	have_in = 1;
-	if ((er = apply(r, db, &c, id, in, &res)) != API_OK ||
-	    (er = db_commit(db)) != API_OK)
+	if ((er = apply(r, c->db, &co, c->id_str, c->in, &res)) != API_OK)
 		goto out;
 	if (db_nrows(res) != 1) {
 		er = API_NOT_FOUND;
@@ -207,8 +182,6 @@ handle(struct req *r)
 out:
 	cJSON_Delete(body);
 	db_res_free(res);
-	if (have_in)
-		valid_out_free(in, fields, F__MAX);
 	return er;
 }
 
@@ -216,5 +189,5 @@ int
 main(void)
 {
 
-	return http_main("PATCH", handle);
+	return endpoint_main(&endpoint);
 }

@@ -4,18 +4,30 @@
  */
 #include "config.h"
 
+#include "endpoint.h"
 #include "http.h"
 
+static enum api_err	live(struct call *);
+
+static const struct endpoint endpoint = {
+	.method = "GET",
+	.route = "/live",
+	.who = WHO_ANYONE,
+	.body = BODY_NONE,
+	.flags = EP_NO_DB,
+	.run = live,
+};
+
 static enum api_err
-handle(struct req *r)
+live(struct call *c)
 {
 
-	return http_send_raw(r, 200, "{\"status\":\"alive\"}");
+	return http_send_raw(c->r, 200, "{\"status\":\"alive\"}");
 }
 
 int
 main(void)
 {
 
-	return http_main("GET", handle);
+	return endpoint_main_nodb(&endpoint);
 }

@@ -9,11 +9,23 @@
 
 #include <cjson/cJSON.h>
 
-#include "auth.h"
-#include "db.h"
+#include "endpoint.h"
 #include "http.h"
 #include "list.h"
 #include "payment.h"
+
+static enum api_err	payment_list(struct call *);
+
+static const struct endpoint endpoint = {
+	.method = "GET",
+	.route = "/api/payments",
+	.who = ROLE_ANY,
+	.body = BODY_NONE,
+	.flags = EP_PAGED,
+	.rate = RL_API,
+	.tx = TX_CALLER,
+	.run = payment_list,
+};
 
 static const char sql_list[] =
     "WITH f AS (SELECT * FROM payments WHERE user_id = $1::bigint)"
@@ -22,8 +34,6 @@ static const char sql_list[] =
     " LEFT JOIN LATERAL (SELECT * FROM f ORDER BY f.created_at DESC,"
     "  f.id DESC LIMIT $2::bigint OFFSET $3::bigint) p ON true"
     " ORDER BY p.created_at DESC, p.id DESC";
-
-#define C_TOTAL	PAYMENT_NCOLUMNS
 
 /* The payment of row i of res (list_row_fn). */
 static cJSON *
@@ -35,31 +45,25 @@ row(const struct db_res *res, int i)
 
 /* The page query: its parameters, then LIMIT and OFFSET. */
 static const struct list_page list_q = {
-	sql_list, 1, 0, C_TOTAL, row, 0
+	.sql = sql_list,
+	.nparams = 1,
+	.id_col = 0,
+	.total_col = PAYMENT_NCOLUMNS,
+	.row = row,
 };
 
 static enum api_err
-handle(struct req *r)
+payment_list(struct call *c)
 {
-	struct auth	 a;
-	struct db	*db;
 	const char	*params[3];
-	long long	 page, per_page;
-	enum api_err	 er;
 
-	if ((er = http_db(r, &db)) != API_OK ||
-	    (er = auth_require(r, db, ROLE_ANY, &a)) != API_OK ||
-	    (er = http_paging(r, &page, &per_page)) != API_OK)
-		return er;
-	params[0] = a.user.id_str;
-	if ((er = db_begin(db, a.user.id_str, a.user.role)) != API_OK)
-		return er;
-	return list_send(r, db, &list_q, params, page, per_page);
+	params[0] = c->user_id;
+	return list_send(c->r, c->db, &list_q, params, c->page, c->per_page);
 }
 
 int
 main(void)
 {
 
-	return http_main("GET", handle);
+	return endpoint_main(&endpoint);
 }

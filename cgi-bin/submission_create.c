@@ -22,16 +22,30 @@
 
 #include <cjson/cJSON.h>
 
-#include "auth.h"
 #include "classwork.h"
 #include "db.h"
+#include "endpoint.h"
 #include "http.h"
-#include "valid.h"
+
+static enum api_err	submission_create(struct call *);
 
 enum field { F_CONTENT, F__MAX };
 
 static const struct vfield fields[F__MAX] = {
-	{ "content", valid_string, VF_REQUIRED | VF_MULTILINE, 1, 100000 },
+	[F_CONTENT] = { .name = "content", .fn = valid_string,
+	    .flags = VF_REQUIRED | VF_MULTILINE, .min = 1, .max = 100000 },
+};
+
+static const struct endpoint endpoint = {
+	.method = "POST",
+	.route = "/api/classwork/{id}/submissions",
+	.who = ROLE_ANY,
+	.body = BODY_JSON,
+	.fields = fields,
+	.nfields = F__MAX,
+	.rate = RL_API,
+	.tx = TX_CALLER,
+	.run = submission_create,
 };
 
 static const char sql_upsert[] =
@@ -45,43 +59,34 @@ static const char sql_upsert[] =
     " FROM up s JOIN users u ON u.id = s.user_id";
 
 static enum api_err
-handle(struct req *r)
+submission_create(struct call *c)
 {
-	struct vout		 in[F__MAX];
-	struct auth		 a;
+	struct req		*r = c->r;
 	struct classwork	 cw;
-	struct db		*db;
 	struct db_res		*res = NULL;
-	cJSON			*body, *errs, *o = NULL;
+	cJSON			*o = NULL;
 	const char		*params[3], *ins;
 	char			 loc[64];
 	int			 author, created;
 	enum api_err		 er;
 
-	if ((er = http_db(r, &db)) != API_OK ||
-	    (er = auth_require(r, db, ROLE_ANY, &a)) != API_OK)
+	if ((er = classwork_load(c->db, c->id_str, CLASSWORK_LOCK_SHARE,
+	    &cw)) != API_OK)
 		return er;
-	if ((er = db_begin(db, a.user.id_str, a.user.role)) != API_OK ||
-	    (er = classwork_load(db, r->path_info[0] == '/' ?
-	    r->path_info + 1 : "", CLASSWORK_LOCK_SHARE, &cw)) != API_OK)
-		return er;
-	er = classwork_check(db, &cw.course, &a, CLASSWORK_LEARN, &author);
+	er = classwork_check(c->db, &cw.course, &c->a, CLASSWORK_LEARN,
+	    &author);
 	if (er == API_OK && author)
 		return http_fail(r, API_FORBIDDEN, "authors do not submit");
 	if (er == API_FORBIDDEN)
 		return http_fail(r, er, "only enrolled learners submit");
-	if (er != API_OK || (er = http_body_json(r, &body)) != API_OK)
+	if (er != API_OK)
 		return er;
-	if ((er = valid_object(body, fields, F__MAX, in, &errs)) != API_OK)
-		return er == API_INVALID ? http_invalid(r, errs) : er;
-	if (cw.past_due) {
-		er = http_fail(r, API_CONFLICT, "the due date has passed");
-		goto out;
-	}
+	if (cw.past_due)
+		return http_fail(r, API_CONFLICT, "the due date has passed");
 	params[0] = cw.id_str;
-	params[1] = a.user.id_str;
-	params[2] = in[F_CONTENT].v.s;
-	if ((er = db_exec(db, sql_upsert, 3, params, &res)) != API_OK)
+	params[1] = c->user_id;
+	params[2] = c->in[F_CONTENT].v.s;
+	if ((er = db_exec(c->db, sql_upsert, 3, params, &res)) != API_OK)
 		goto out;
 	if (db_nrows(res) != 1) {
 		er = http_fail(r, API_CONFLICT, "already graded: a graded "
@@ -94,8 +99,6 @@ handle(struct req *r)
 		er = API_ENOMEM;
 		goto out;
 	}
-	if ((er = db_commit(db)) != API_OK)
-		goto out;
 	if (created) {
 		/* Submissions are read through their classwork's list. */
 		snprintf(loc, sizeof(loc), "/api/classwork/%s/submissions",
@@ -107,7 +110,6 @@ handle(struct req *r)
 out:
 	cJSON_Delete(o);
 	db_res_free(res);
-	valid_out_free(in, fields, F__MAX);
 	return er;
 }
 
@@ -115,5 +117,5 @@ int
 main(void)
 {
 
-	return http_main("POST", handle);
+	return endpoint_main(&endpoint);
 }

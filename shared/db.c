@@ -226,6 +226,18 @@ db_commit(struct db *db)
 	return er;
 }
 
+int
+db_in_tx(const struct db *db)
+{
+
+	PGTransactionStatusType	 st;
+
+	if (db == NULL || db->conn == NULL)
+		return 0;
+	st = PQtransactionStatus(db->conn);
+	return db->in_tx || st == PQTRANS_INTRANS || st == PQTRANS_INERROR;
+}
+
 void
 db_rollback(struct db *db)
 {

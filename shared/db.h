@@ -70,6 +70,9 @@ enum api_err	 db_begin(struct db *db, const char *user_id,
 /* Commit the open transaction. */
 enum api_err	 db_commit(struct db *db) __attribute__((warn_unused_result));
 
+/* Whether a transaction is open on db. */
+int		 db_in_tx(const struct db *db);
+
 /* Roll back the open transaction, if any. */
 void		 db_rollback(struct db *db);
 

@@ -134,7 +134,7 @@ import_settings(FCGX_ParamArray envp)
 /* One request through io; the slot survives it. */
 static void
 serve(const struct http_io *io, struct http_dbslot *slot, const char *allow,
-    http_handler fn)
+    http_run_fn fn, const void *arg)
 {
 	struct req	 r;
 
@@ -147,12 +147,12 @@ serve(const struct http_io *io, struct http_dbslot *slot, const char *allow,
 		(void)io->write(io->arg, bare, sizeof(bare) - 1);
 		return;
 	}
-	http_dispatch(&r, allow, fn);
+	http_dispatch(&r, allow, fn, arg);
 	http_req_free(&r);
 }
 
 int
-http_main(const char *allow, http_handler fn)
+http_serve(const char *allow, http_run_fn fn, const void *arg)
 {
 	struct http_dbslot	 slot;
 	FCGX_Request		 fr;
@@ -160,7 +160,7 @@ http_main(const char *allow, http_handler fn)
 
 	memset(&slot, 0, sizeof(slot));
 	if (FCGX_IsCGI())
-		serve(&cgi_io, &slot, allow, fn);
+		serve(&cgi_io, &slot, allow, fn, arg);
 	else {
 		if (FCGX_Init() != 0 || FCGX_InitRequest(&fr, 0, 0) != 0) {
 			log_warnx("FastCGI set-up failed");
@@ -172,7 +172,7 @@ http_main(const char *allow, http_handler fn)
 		io.arg = &fr;
 		while (FCGX_Accept_r(&fr) >= 0) {
 			import_settings(fr.envp);
-			serve(&io, &slot, allow, fn);
+			serve(&io, &slot, allow, fn, arg);
 			FCGX_Finish_r(&fr);
 		}
 	}
@@ -244,6 +244,7 @@ http_req_free(struct req *r)
 	}
 	free(r->err_msg);
 	cJSON_Delete(r->err_fields);
+	free(r->out);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -294,8 +295,24 @@ path_allow(struct req *r, const char *allow)
 	return r->allowbuf;
 }
 
+/* Call a plain handler (http_main) through the http_run_fn shape. */
+static enum api_err
+call_plain(struct req *r, const void *arg)
+{
+
+	return (*(const http_handler *)arg)(r);
+}
+
+int
+http_main(const char *allow, http_handler fn)
+{
+
+	return http_serve(allow, call_plain, &fn);
+}
+
 void
-http_dispatch(struct req *r, const char *allow, http_handler fn)
+http_dispatch(struct req *r, const char *allow, http_run_fn fn,
+    const void *arg)
 {
 	enum api_err	 er;
 
@@ -307,7 +324,7 @@ http_dispatch(struct req *r, const char *allow, http_handler fn)
 	else if (!method_allowed(allow, r->method))
 		er = API_METHOD;
 	else
-		er = fn(r);
+		er = fn(r, arg);
 	if (r->slot != NULL && r->slot->after != NULL)
 		r->slot->after(r->slot);
 	/*
@@ -317,13 +334,39 @@ http_dispatch(struct req *r, const char *allow, http_handler fn)
 	 */
 	if (r->body == NULL && r->content_length != 0)
 		(void)read_body(r, config_get()->max_body);
-	if (r->responded)
-		return;
-	if (er == API_OK) {
-		log_event(LOG_LVL_ERROR, r->request_id, "no_response", NULL);
-		er = API_INTERNAL;
+	if (!r->responded) {
+		if (er == API_OK) {
+			log_event(LOG_LVL_ERROR, r->request_id, "no_response",
+			    NULL);
+			er = API_INTERNAL;
+		}
+		http_error(r, er);
 	}
-	http_error(r, er);
+	http_flush(r);
+}
+
+void
+http_flush(struct req *r)
+{
+
+	if (r->out == NULL)
+		return;
+	if (r->io->write(r->io->arg, r->out, r->out_len) == -1)
+		log_event(LOG_LVL_WARN, r->request_id, "response_write_failed",
+		    NULL);
+	free(r->out);
+	r->out = NULL;
+	r->out_len = 0;
+}
+
+void
+http_unsend(struct req *r)
+{
+
+	free(r->out);
+	r->out = NULL;
+	r->out_len = 0;
+	r->responded = 0;
 }
 
 int
@@ -679,11 +722,10 @@ http_send_raw(struct req *r, int status, const char *json)
 		len += blen;
 		buf[len++] = '\n';
 	}
+	/* Held until http_dispatch has committed: see http_flush. */
 	r->responded = 1;
-	if (r->io->write(r->io->arg, buf, len) == -1)
-		log_event(LOG_LVL_WARN, r->request_id, "response_write_failed",
-		    NULL);
-	free(buf);
+	r->out = buf;
+	r->out_len = len;
 	return API_OK;
 }
 

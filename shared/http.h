@@ -87,6 +87,8 @@ struct req {
 	char		*err_msg;
 	cJSON		*err_fields;
 	struct http_dbslot *slot;	/* the process's connection */
+	char		*out;		/* the response, until http_flush */
+	size_t		 out_len;
 };
 
 /*
@@ -95,6 +97,9 @@ struct req {
  * error envelope.
  */
 typedef enum api_err (*http_handler)(struct req *r);
+
+/* The same with an argument, for a runner that serves a declaration. */
+typedef enum api_err (*http_run_fn)(struct req *r, const void *arg);
 
 /*
  * Serve requests with fn.  allow lists the methods the endpoint takes
@@ -105,6 +110,9 @@ typedef enum api_err (*http_handler)(struct req *r);
  * caches.  Returns the process exit status.
  */
 int		 http_main(const char *allow, http_handler fn);
+
+/* As http_main, calling fn(r, arg) for each request. */
+int		 http_serve(const char *allow, http_run_fn fn, const void *arg);
 
 /*
  * Set up r for one request read through io.  Returns API_OK or
@@ -117,11 +125,23 @@ enum api_err	 http_req_init(struct req *r, const struct http_io *io,
 void		 http_req_free(struct req *r);
 
 /*
- * Dispatch one request: check the method, call fn, write whatever error
- * it returned, roll back what it left open.
+ * Dispatch one request: check the method, call fn(r, arg), roll back
+ * what it left open, and write its response or the error it returned.
+ * A response is held in r until then (http_send does not write), so a
+ * handler's transaction is committed or rolled back before the client
+ * hears anything.
  */
 void		 http_dispatch(struct req *r, const char *allow,
-		    http_handler fn);
+		    http_run_fn fn, const void *arg);
+
+/* Write the response held in r, if any. */
+void		 http_flush(struct req *r);
+
+/*
+ * Forget the response held in r (a commit after it failed), so an error
+ * can be sent instead.
+ */
+void		 http_unsend(struct req *r);
 
 /* An environment variable of this request (CGI: the process's). */
 const char	*http_getenv(const struct req *r, const char *name);

@@ -25,6 +25,9 @@ struct req;
 /* The size of the LIMIT and OFFSET texts list_send makes. */
 #define LIST_NUM_SIZE	24
 
+/* The most parameters a list query takes before LIMIT and OFFSET. */
+#define LIST_PARAMS_MAX	16
+
 /*
  * The JSON of row i of res as a new object (the caller frees it), or
  * NULL when out of memory or the row is not what it should be.
@@ -65,12 +68,12 @@ struct list_page {
 
 /*
  * Run q for page and per_page with the q->nparams parameters of params
- * (the array has room for two more: LIMIT and OFFSET are appended) and
- * send the list envelope.  Runs in the caller's transaction, if any.
+ * (at most LIST_PARAMS_MAX; LIMIT and OFFSET follow them in an array of
+ * list_send's own) and send the list envelope.  Runs in the caller's transaction, if any.
  * Returns what http_send_page returned, or the error that stopped it.
  */
 enum api_err	list_send(struct req *r, struct db *db,
-		    const struct list_page *q, const char **params,
+		    const struct list_page *q, const char *const *params,
 		    long long page, long long per_page)
 		    __attribute__((warn_unused_result));
 

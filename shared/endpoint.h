@@ -1,0 +1,123 @@
+/*
+ * lectern — endpoint: one HTTP endpoint as a declaration plus a handler.
+ *
+ * Each cgi-bin/ file declares a const struct endpoint, the way tmux
+ * declares a cmd_entry: method and route, who may call, the body's field
+ * table (or no body), the query's filters, the rate class and whether
+ * the handler runs in a transaction as the caller.  endpoint_main runs
+ * it in a fixed order: method, path id, query, body read and validated
+ * (all before any database work, so a slow or bad request holds no
+ * connection and no lock), connect, authenticate, rate limit, begin,
+ * handler, commit or roll back, respond, free.  The handler holds only
+ * its own logic and finds everything prepared in its struct call.
+ */
+#ifndef LECTERN_ENDPOINT_H
+#define LECTERN_ENDPOINT_H
+
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+#include "auth.h"
+#include "err.h"
+#include "list.h"
+#include "ratelimit.h"
+#include "valid.h"
+
+#define EP_FIELDS_MAX	24	/* body fields an endpoint may declare */
+#define EP_QUERY_MAX	16	/* query filters an endpoint may declare */
+
+/* Who may call: anyone, or anyone with a good token when one is given. */
+#define WHO_ANYONE	0x000u
+#define WHO_OPTIONAL	0x100u
+/* Otherwise a set of ROLE_* bits (auth.h): a signed-in user of a role. */
+
+/* What the request's body is. */
+enum ep_body {
+	BODY_NONE,	/* no body: one is 415 (not JSON) or 400 */
+	BODY_JSON,	/* a JSON object checked against .fields */
+	BODY_RAW,	/* the bytes as they came (a webhook's signature) */
+};
+
+/* .flags */
+#define EP_PAGED	0x01u	/* page and per_page are read */
+#define EP_BODY_OPTIONAL 0x02u	/* BODY_JSON: no body reads as {} */
+#define EP_ONE_OF	0x04u	/* BODY_JSON: at least one field given */
+#define EP_NO_DB	0x08u	/* the handler needs no database */
+
+/* Whether the handler runs in a transaction that carries the caller. */
+enum ep_tx {
+	TX_NONE,	/* the handler begins (or not) by itself */
+	TX_CALLER,	/* begun as the caller (anonymous when none) */
+};
+
+struct call;
+
+struct endpoint {
+	const char		*method;	/* "GET", "POST", ... */
+	const char		*route;		/* as in apache/routes */
+	unsigned int		 who;		/* WHO_* or ROLE_* bits */
+	enum ep_body		 body;
+	const struct vfield	*fields;	/* BODY_JSON */
+	size_t			 nfields;
+	const struct list_filter *query;	/* optional filters */
+	size_t			 nquery;
+	unsigned int		 flags;		/* EP_* */
+	enum rl_class		 rate;		/* RL_API: the api class only */
+	enum ep_tx		 tx;
+	enum api_err		(*run)(struct call *);
+};
+
+/*
+ * What the runner prepared for a handler.  Everything is borrowed from
+ * the runner and lives until the handler returns.
+ */
+struct call {
+	struct req		*r;
+	const struct endpoint	*ep;
+	struct db		*db;		/* NULL with EP_NO_DB */
+	struct auth		 a;		/* the caller when authed */
+	int			 authed;
+	const char		*user_id;	/* a.user.id_str or NULL */
+	long long		 id;		/* a numeric path id */
+	char			 id_str[24];	/* its text, "" when none */
+	const char		*key;		/* a path segment, or NULL */
+	const cJSON		*body;		/* BODY_JSON: the object */
+	struct vout		 in[EP_FIELDS_MAX];	/* its fields */
+	int			 have_in;	/* in[] holds values */
+	const char		*raw;		/* BODY_RAW: the bytes */
+	size_t			 raw_len;
+	const char		*q[EP_QUERY_MAX];	/* filters, NULL: absent */
+	long long		 page;		/* EP_PAGED */
+	long long		 per_page;
+};
+
+/*
+ * Serve requests for ep (CGI: one; FastCGI: many).  Returns the
+ * process's exit status.  For endpoints that touch the database.
+ */
+int		endpoint_main(const struct endpoint *ep);
+
+/*
+ * The same for an endpoint declared EP_NO_DB: it links no database or
+ * token code at all.
+ */
+int		endpoint_main_nodb(const struct endpoint *ep);
+
+/* Whether field f of c's body was given, as a value or as null. */
+#define CALL_GIVEN(c, f)	((c)->in[f].present || (c)->in[f].is_null)
+
+/*
+ * The runner's first stage, before any database work: method, path,
+ * query and body of c->r checked against c->ep into c.  Returns API_OK
+ * or the error to answer with (its detail set on c->r).  The caller
+ * frees c with endpoint_call_free.  In shared/endpoint.c; exported for
+ * the database stage (shared/endpoint_db.c) and the unit tests.
+ */
+enum api_err	endpoint_input(struct call *c)
+		    __attribute__((warn_unused_result));
+
+/* Free what endpoint_input read into c. */
+void		endpoint_call_free(struct call *c);
+
+#endif /* LECTERN_ENDPOINT_H */
