@@ -34,9 +34,12 @@ ensure_packages() {
 	fi
 	say "installing:$missing"
 	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -qq >/dev/null || die "apt-get update failed"
+	# Another run may hold dpkg's lock: wait for it rather than fail.
+	apt-get -o DPkg::Lock::Timeout=600 update -qq >/dev/null ||
+	    die "apt-get update failed"
 	# shellcheck disable=SC2086
-	apt-get install -y -qq --no-install-recommends $missing >/dev/null ||
+	apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
+	    --no-install-recommends $missing >/dev/null ||
 	    die "apt-get install failed:$missing"
 }
 

@@ -1,0 +1,58 @@
+/*
+ * lectern — row: a database row as JSON, read by a column table.
+ *
+ * A resource declares its JSON as a static table of struct row_col in
+ * the order its SELECT lists the columns; row_json reads a row by the
+ * table, so nobody counts column offsets by hand and the number of
+ * columns is ROW_NCOLS(table).  Timestamps are selected through
+ * SQL_UTC, one fragment for every RFC 3339 UTC time the API sends.
+ */
+#ifndef LECTERN_ROW_H
+#define LECTERN_ROW_H
+
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+struct db_res;
+
+/* A timestamptz expression as RFC 3339 UTC text ("...T10:00:00Z"). */
+#define SQL_UTC(expr)							\
+	"to_char((" expr ") AT TIME ZONE 'UTC',"			\
+	" 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+
+/* How a column becomes JSON.  SQL NULL is JSON null for every kind. */
+enum row_kind {
+	ROW_NUM,	/* an integer: a JSON number */
+	ROW_TEXT,	/* a string (timestamps too, via SQL_UTC) */
+	ROW_BOOL,	/* "t"/"f": true/false */
+	ROW_SKIP,	/* selected for the caller, not sent */
+};
+
+#define ROW_EMPTY	0x01u	/* ROW_TEXT: NULL is "" rather than null */
+#define ROW_OMIT_NULL	0x02u	/* NULL: the member is left out */
+
+struct row_col {
+	const char	*name;	/* "a" or "a.b": member b of object a */
+	enum row_kind	 kind;
+	unsigned int	 flags;
+};
+
+#define ROW_NCOLS(t)	((int)(sizeof(t) / sizeof((t)[0])))
+
+/*
+ * The JSON object of row of res, its columns from col on read by the n
+ * entries of cols.  Returns a new object (the caller frees it), or NULL
+ * when out of memory or the row is not there.
+ */
+cJSON	*row_json(const struct db_res *res, int row, int col,
+	    const struct row_col *cols, int n);
+
+/*
+ * Add the columns of row (from col on, by cols[n]) to obj.  Returns 0,
+ * or -1 when out of memory (obj is then partly filled; free it).
+ */
+int	 row_add(cJSON *obj, const struct db_res *res, int row, int col,
+	    const struct row_col *cols, int n);
+
+#endif /* LECTERN_ROW_H */
