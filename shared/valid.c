@@ -31,40 +31,132 @@ valid_utf8_len(const char *s)
 	return n;
 }
 
+/*
+ * Decode the UTF-8 code point at *p (known to be well-formed) and step
+ * past it.
+ */
+static unsigned long
+next_cp(const unsigned char **p)
+{
+	const unsigned char	*s = *p;
+	unsigned long		 c;
+	int			 n, i;
+
+	if (s[0] < 0x80) {
+		*p = s + 1;
+		return s[0];
+	}
+	if ((s[0] & 0xe0) == 0xc0) {
+		c = s[0] & 0x1f;
+		n = 1;
+	} else if ((s[0] & 0xf0) == 0xe0) {
+		c = s[0] & 0x0f;
+		n = 2;
+	} else {
+		c = s[0] & 0x07;
+		n = 3;
+	}
+	for (i = 1; i <= n && s[i] != '\0'; i++)
+		c = (c << 6) | (s[i] & 0x3f);
+	*p = s + i;
+	return c;
+}
+
+/*
+ * Whether code point c is text no one types: C0 and C1 controls and DEL,
+ * the bidirectional overrides and isolates (which make text display in
+ * another order than it reads), the line and paragraph separators, and
+ * Unicode's noncharacters.
+ */
+static int
+not_text(unsigned long c)
+{
+
+	if (c < 0x20 || (c >= 0x7f && c <= 0x9f))
+		return 1;
+	if ((c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069) ||
+	    c == 0x2028 || c == 0x2029)
+		return 1;
+	if ((c >= 0xfdd0 && c <= 0xfdef) || (c & 0xfffe) == 0xfffe)
+		return 1;
+	return 0;
+}
+
+/*
+ * Whether code point c is white space or invisible: Unicode's
+ * White_Space, the zero-width space and joiners, the word joiner and
+ * the byte order mark.  Trimmed from both ends of a string.
+ */
+static int
+blank_cp(unsigned long c)
+{
+
+	return c == ' ' || (c >= 0x09 && c <= 0x0d) || c == 0x85 ||
+	    c == 0xa0 || c == 0x1680 || c == 0x180e ||
+	    (c >= 0x2000 && c <= 0x200d) || c == 0x2028 || c == 0x2029 ||
+	    c == 0x202f || c == 0x205f || c == 0x2060 || c == 0x3000 ||
+	    c == 0xfeff;
+}
+
 int
 valid_text(const char *s, int multiline)
 {
 	const unsigned char	*p;
+	unsigned long		 c;
 
-	for (p = (const unsigned char *)s; *p != '\0'; p++) {
-		if (*p == 0x7f)
-			return 0;
-		if (*p >= 0x20)
-			continue;
-		if (multiline && (*p == '\n' || *p == '\t'))
-			continue;
+	if (!json_utf8_valid(s, strlen(s)))
 		return 0;
+	for (p = (const unsigned char *)s; *p != '\0';) {
+		c = next_cp(&p);
+		if (multiline && (c == '\n' || c == '\t'))
+			continue;
+		if (not_text(c))
+			return 0;
 	}
-	return json_utf8_valid(s, strlen(s));
+	return 1;
 }
 
 /*
- * A copy of s without leading and trailing white space; NULL when out of
- * memory.
+ * The span of s without leading and trailing white space and invisible
+ * characters (blank_cp): *start and *end.  Ill-formed UTF-8 is left to
+ * valid_text: the trim stops at the first byte it cannot read.
+ */
+static void
+trim_span(const char *s, const char **start, const char **end)
+{
+	const unsigned char	*p, *q, *last;
+
+	p = (const unsigned char *)s;
+	if (!json_utf8_valid(s, strlen(s))) {
+		*start = s;
+		*end = s + strlen(s);
+		return;
+	}
+	while (*p != '\0') {
+		q = p;
+		if (!blank_cp(next_cp(&q)))
+			break;
+		p = q;
+	}
+	*start = (const char *)p;
+	for (last = p; *p != '\0';)
+		if (!blank_cp(next_cp(&p)))
+			last = p;
+	*end = (const char *)last;
+}
+
+/*
+ * A copy of s without leading and trailing white space and invisible
+ * characters; NULL when out of memory.
  */
 static char *
 trimmed(const char *s)
 {
-	const char	*e;
+	const char	*b, *e;
 	char		*r;
 
-	while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
-		s++;
-	e = s + strlen(s);
-	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' ||
-	    e[-1] == '\r'))
-		e--;
-	if ((r = strndup(s, (size_t)(e - s))) == NULL)
+	trim_span(s, &b, &e);
+	if ((r = strndup(b, (size_t)(e - b))) == NULL)
 		log_warnx("valid: out of memory");
 	return r;
 }
@@ -343,20 +435,21 @@ fail(cJSON **errs, const char *name, const char *why)
 	return cJSON_AddStringToObject(*errs, name, why) == NULL ? -1 : 0;
 }
 
-/* Whether item is a string that is empty once trimmed. */
+/*
+ * Whether item is a string that is empty once trimmed: only white space
+ * and invisible characters count as missing.
+ */
 static int
 blank(const cJSON *it, unsigned int flags)
 {
-	const char	*s;
+	const char	*b, *e;
 
 	if (!cJSON_IsString(it) || it->valuestring == NULL)
 		return 0;
 	if (flags & VF_NOTRIM)
 		return it->valuestring[0] == '\0';
-	for (s = it->valuestring; *s != '\0'; s++)
-		if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r')
-			return 0;
-	return 1;
+	trim_span(it->valuestring, &b, &e);
+	return b == e;
 }
 
 enum api_err

@@ -87,8 +87,10 @@ void		valid_out_free(struct vout *out, const struct vfield *f,
 		    size_t n);
 
 /*
- * Whether s is acceptable text: no control characters other than \n and
- * \t (those only when multiline), and well-formed UTF-8.
+ * Whether s is acceptable text: well-formed UTF-8 with no C0 or C1
+ * control characters other than \n and \t (those only when multiline),
+ * no DEL, no bidirectional overrides or isolates, no line or paragraph
+ * separators and no noncharacters.
  */
 int		valid_text(const char *s, int multiline);
 
