@@ -97,8 +97,16 @@ static const char sql_claim[] =
     " FROM due WHERE o.id = due.id"
     " RETURNING o.id, o.to_address, o.subject, o.body, o.attempts";
 
+/*
+ * What a delivered or abandoned message keeps of its body: mail may
+ * carry one-time links (password resets, verifications), and the outbox
+ * must never hold a usable secret once it is done with a message.
+ */
+#define BODY_GONE	"'(not kept after delivery)'"
+
 static const char sql_sent[] =
     "UPDATE email_outbox SET status = 'sent', sent_at = now(),"
+    " body = " BODY_GONE ","
     " last_error = NULL WHERE id = $1::bigint AND status = 'pending'";
 
 /*
@@ -109,6 +117,7 @@ static const char sql_retry[] =
     "UPDATE email_outbox SET attempts = attempts + 1,"
     " last_error = left($2, 1000),"
     " status = CASE WHEN attempts + 1 >= 8 THEN 'failed' ELSE 'pending' END,"
+    " body = CASE WHEN attempts + 1 >= 8 THEN " BODY_GONE " ELSE body END,"
     " next_attempt_at = now() + make_interval(secs =>"
     "  least(60 * power(2, least(attempts, 20)), 21600))"
     " WHERE id = $1::bigint AND status = 'pending'";
@@ -116,7 +125,7 @@ static const char sql_retry[] =
 /* A row that can never be sent (a malformed address). */
 static const char sql_give_up[] =
     "UPDATE email_outbox SET attempts = attempts + 1, status = 'failed',"
-    " last_error = left($2, 1000)"
+    " body = " BODY_GONE ", last_error = left($2, 1000)"
     " WHERE id = $1::bigint AND status = 'pending'";
 
 /* A claimed row that was not tried (the mailer is stopping). */

@@ -290,6 +290,12 @@ is($r->[0], 'sent', 'the row is sent');
 is($r->[2], 't', '...with sent_at');
 is($r->[1], 1, '...after one failed attempt');
 is($r->[3], '', '...and last_error cleared');
+my ($kept) = sql("SELECT count(*) FROM email_outbox WHERE status <> 'pending'"
+    . " AND body ~ 'token='");
+is($kept->[0], 0, 'no delivered or abandoned mail keeps a token link')
+    or diag("$kept->[0] rows still carry one");
+my ($done_body) = sql("SELECT body FROM email_outbox WHERE id = :'p1'", $id2);
+unlike($done_body->[0], qr/\Q$token2\E/, '...nor the reset token just sent');
 
 # --- Running as a daemon until SIGTERM -----------------------------------
 
