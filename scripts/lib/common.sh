@@ -62,11 +62,45 @@ as_service() {
 	fi
 }
 
-# Give a directory to the service user.
+# Give a directory to the service user.  Root never writes, reads as
+# trusted or follows a link inside such a directory afterwards: what root
+# writes goes into a root_dir, and what it reads there it checks.
 own_dir() {
+	[ -L "$1" ] && die "$1 is a symbolic link; refusing to use it"
 	mkdir -p "$1"
 	is_root && chown "$LECTERN_USER:$LECTERN_USER" "$1"
 	return 0
+}
+
+# A directory only root (or, not as root, we) may write, even where an
+# earlier version gave it to the service user.
+root_dir() {
+	[ -L "$1" ] && die "$1 is a symbolic link; refusing to use it"
+	mkdir -p "$1"
+	if is_root; then
+		chown root:root "$1"
+		chmod go-w "$1"
+	fi
+	return 0
+}
+
+# service_pid FILE NAME: print the process id in FILE (which the service
+# user may have written) only when it names a live process called NAME
+# that belongs to the service user: never 0, 1 or a stranger's process.
+service_pid() {
+	local file=$1 name=$2 pid want
+	[ -f "$file" ] && [ ! -L "$file" ] || return 1
+	pid=$(head -c 32 "$file" | tr -dc '0-9')
+	[ -n "$pid" ] && [ "${#pid}" -le 9 ] && [ "$pid" -gt 1 ] || return 1
+	[ "$(cat "/proc/$pid/comm" 2>/dev/null)" = "$name" ] || return 1
+	if is_root; then want=$(id -u "$LECTERN_USER"); else want=$(id -u); fi
+	[ "$(stat -c %u "/proc/$pid" 2>/dev/null)" = "$want" ] || return 1
+	printf '%s\n' "$pid"
+}
+
+# Start a service with logs readable by their owner and group only.
+quiet_umask() {
+	( umask 027; "$@" )
 }
 
 pg_bindir() {
@@ -131,8 +165,12 @@ snapshot_cgi() {
 pg_setup() {
 	local dir=$1 port=$2 bin superpw
 	bin=$(pg_bindir)
-	own_dir "$dir"
-	chmod 700 "$dir"
+	# DIR holds roles.env, which root sources: it stays root's.  The
+	# server gets data/, run/ (its socket) and log/.
+	root_dir "$dir"
+	chmod 755 "$dir"
+	own_dir "$dir/run"
+	own_dir "$dir/log"
 	if [ ! -f "$dir/data/PG_VERSION" ]; then
 		own_dir "$dir/data"
 		superpw=$(random_secret 24)
@@ -142,9 +180,9 @@ pg_setup() {
 		    --auth=scram-sha-256 --pwfile="$dir/superpw" \
 		    --encoding=UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 ||
 		    { cat "$dir/initdb.log" >&2; die "initdb failed"; }
-		cat >> "$dir/data/postgresql.conf" <<-EOCONF
+		rm -f "$dir/superpw"
+		as_service tee -a "$dir/data/postgresql.conf" >/dev/null <<-EOCONF
 		listen_addresses = '127.0.0.1'
-		unix_socket_directories = '$dir'
 		unix_socket_permissions = 0700
 		max_connections = 200
 		shared_buffers = 128MB
@@ -159,20 +197,22 @@ pg_setup() {
 		} > "$dir/roles.env"
 		chmod 600 "$dir/roles.env"
 	fi
-	sed -i "/^port = /d" "$dir/data/postgresql.conf"
-	printf 'port = %s\n' "$port" >> "$dir/data/postgresql.conf"
+	# The server's own files are edited as the server's user.
+	as_service sed -i "/^port = /d; /^unix_socket_directories = /d" \
+	    "$dir/data/postgresql.conf"
+	printf "port = %s\nunix_socket_directories = '%s'\n" "$port" \
+	    "$dir/run" | as_service tee -a "$dir/data/postgresql.conf" >/dev/null
 	printf '%s\n' "$port" > "$dir/port"
 	pg_start "$dir"
 	pg_roles "$dir"
 }
 
-# pg_start DIR: start the cluster; it logs to LECTERN_PG_LOG (default
-# DIR/postgresql.log).
+# pg_start DIR: start the cluster; it logs to DIR/log/postgresql.log.
 pg_start() {
-	local dir=$1 log=${LECTERN_PG_LOG:-$1/postgresql.log}
-	as_service "$(pg_bindir)/pg_ctl" -D "$dir/data" -l "$log" \
+	local dir=$1 log=$1/log/postgresql.log
+	quiet_umask as_service "$(pg_bindir)/pg_ctl" -D "$dir/data" -l "$log" \
 	    -w -t 60 start >/dev/null || {
-		tail -n 20 "$log" >&2
+		as_service tail -n 20 "$log" >&2
 		die "PostgreSQL did not start"
 	}
 }
@@ -248,8 +288,11 @@ pg_url() {
 # exactly what the CGIs assume.
 pgbouncer_setup() {
 	local dir=$1 pgdir=$2 port=$3
-	own_dir "$dir"
-	chmod 700 "$dir"
+	# Root writes the configuration here: the directory stays root's,
+	# and PgBouncer writes its pid and log under run/.
+	root_dir "$dir"
+	chmod 755 "$dir"
+	own_dir "$dir/run"
 	# shellcheck disable=SC1091
 	. "$pgdir/roles.env"
 	(
@@ -276,19 +319,20 @@ pgbouncer_setup() {
 		server_login_retry = 1
 		query_wait_timeout = 10
 		ignore_startup_parameters = extra_float_digits
-		logfile = $dir/pgbouncer.log
-		pidfile = $dir/pgbouncer.pid
+		logfile = $dir/run/pgbouncer.log
+		pidfile = $dir/run/pgbouncer.pid
 		log_connections = 0
 		log_disconnections = 0
 		EOINI
 	)
 	is_root && chown "$LECTERN_USER:$LECTERN_USER" "$dir/userlist.txt" "$dir/pgbouncer.ini"
 	printf '%s\n' "$port" > "$dir/port"
-	as_service /usr/sbin/pgbouncer -d -q "$dir/pgbouncer.ini" ||
+	quiet_umask as_service /usr/sbin/pgbouncer -d -q "$dir/pgbouncer.ini" ||
 	    die "PgBouncer did not start"
 	local i
 	for i in $(seq 1 50); do
-		[ -f "$dir/pgbouncer.pid" ] && return 0
+		service_pid "$dir/run/pgbouncer.pid" pgbouncer >/dev/null &&
+		    return 0
 		sleep 0.1
 	done
 	die "PgBouncer did not start"
@@ -296,14 +340,15 @@ pgbouncer_setup() {
 
 pgbouncer_stop() {
 	local dir=$1 pid
-	[ -f "$dir/pgbouncer.pid" ] || return 0
-	pid=$(cat "$dir/pgbouncer.pid")
-	kill -INT "$pid" 2>/dev/null || true
+	pid=$(service_pid "$dir/run/pgbouncer.pid" pgbouncer) || return 0
+	# Signalled as the service user: the kernel itself keeps it to
+	# that user's processes.
+	as_service kill -INT "$pid" 2>/dev/null || true
 	for _ in $(seq 1 50); do
 		kill -0 "$pid" 2>/dev/null || return 0
 		sleep 0.1
 	done
-	kill -KILL "$pid" 2>/dev/null || true
+	as_service kill -KILL "$pid" 2>/dev/null || true
 }
 
 # The application role's URL through the PgBouncer in DIR.
@@ -324,9 +369,10 @@ apache_setup() {
 
 apache_start() {
 	local dir=$1
-	/usr/sbin/apache2 -f "$dir/httpd.conf" -t >/dev/null 2>"$dir/configtest.log" ||
-	    { cat "$dir/configtest.log" >&2; die "apache config test failed"; }
-	/usr/sbin/apache2 -f "$dir/httpd.conf" -k start ||
+	local out
+	out=$(/usr/sbin/apache2 -f "$dir/httpd.conf" -t 2>&1) ||
+	    { printf '%s\n' "$out" >&2; die "apache config test failed"; }
+	quiet_umask /usr/sbin/apache2 -f "$dir/httpd.conf" -k start ||
 	    die "apache did not start"
 	wait_http "$(cat "$dir/url")/live" || {
 		tail -n 20 "$dir/log/error_log" >&2 2>/dev/null
@@ -336,8 +382,11 @@ apache_start() {
 
 apache_stop() {
 	local dir=$1 pid i
-	[ -f "$dir/run/httpd.pid" ] || return 0
-	pid=$(cat "$dir/run/httpd.pid")
+	# The pid file is in DIR, root's: still, only an apache2 is signalled.
+	[ -f "$dir/httpd.pid" ] && [ ! -L "$dir/httpd.pid" ] || return 0
+	pid=$(head -c 32 "$dir/httpd.pid" | tr -dc '0-9')
+	[ -n "$pid" ] && [ "${#pid}" -le 9 ] && [ "$pid" -gt 1 ] || return 0
+	[ "$(cat "/proc/$pid/comm" 2>/dev/null)" = apache2 ] || return 0
 	kill -TERM "$pid" 2>/dev/null || return 0
 	for i in $(seq 1 50); do
 		kill -0 "$pid" 2>/dev/null || return 0

@@ -13,7 +13,9 @@ security_headers_ok(api(GET => '/api/nope'), '404 from Apache');
 security_headers_ok(api(POST => '/health', json => {}), '405 from a CGI');
 security_headers_ok(api(POST => '/health', body => 'x' x (3 << 20),
     type => 'application/json'), '413 from Apache');
-security_headers_ok(api(GET => '/static.txt'), 'a static file');
+my $st = api(GET => '/static.txt');
+is($st->{status}, 404, 'no file is served outside the routes');
+security_headers_ok($st, '...and that 404 has the headers too');
 
 my $r = api(GET => '/health');
 is($r->{headers}{server}, 'Apache', 'Server names no version');

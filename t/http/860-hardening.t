@@ -1,0 +1,65 @@
+#!/usr/bin/perl
+# lectern — what probing found, each kept from coming back.
+#
+# Text that is not text (C1 controls, bidi overrides, invisible-only
+# values) is refused at the API; a bare HTTP/0.9 request gets no answer
+# without headers; an id of thousands of digits is a missing thing (404),
+# not a forbidden one; nothing outside the routes is served.
+use strict;
+use warnings;
+use IO::Socket::INET;
+use Test::More;
+use Lectern::Test;
+
+my $url = base_url();
+
+# --- Text that is not text ------------------------------------------------
+
+my $email = unique_email('text');
+my $r = api(POST => '/api/auth/register', json => {
+	name => "Evil\x{85}Name\x{9b}[31m", email => $email,
+	password => strong_password() });
+error_ok($r, 400, 'validation_failed', 'a name with C1 controls');
+is(json_body($r)->{error}{fields}{name}, 'must not contain control characters',
+    '...naming the field');
+is(sql_one("SELECT count(*) FROM users WHERE email = :'p1'", $email), 0,
+    '...and no account is made');
+
+my $t = user_with_role('teacher');
+for my $title ("\x{200b}", "\x{a0}", "\x{3000}", "\x{2028}", "\x{feff}",
+    "\x{202e}", "\x{200b}\x{a0}\x{3000}") {
+	my $shown = join('', map { sprintf('\\u%04x', ord) } split(//, $title));
+	$r = api(POST => '/api/courses', token => $t->{access_token},
+	    json => { title => $title, price => '0.00' });
+	is($r->{status}, 400, "a course titled \"$shown\" is refused");
+}
+$r = api(POST => '/api/courses', token => $t->{access_token},
+    json => { title => "\x{a0} Physics \x{3000}", price => '0.00' });
+is($r->{status}, 201, 'a title padded with Unicode spaces is accepted');
+is(json_body($r)->{title}, 'Physics', '...and stored trimmed');
+
+# --- Edges ---------------------------------------------------------------
+
+my ($host, $port) = $url =~ m{^http://([^:/]+):(\d+)} or die "url $url";
+my $s = IO::Socket::INET->new(PeerAddr => $host, PeerPort => $port,
+    Timeout => 10) or die "connect: $!";
+print $s "GET /health\r\n";
+local $/;
+my $raw = <$s> // '';
+close($s);
+unlike($raw, qr/^\{"status"/, 'a bare HTTP/0.9 GET is not answered with a body alone');
+like($raw, qr{^HTTP/1\.[01] 400}, '...but refused with a status line');
+
+$r = api(GET => '/api/courses/' . ('9' x 5000));
+ok($r->{status} == 404 || $r->{status} == 414,
+    'a 5,000-digit id is not found (or too long), never forbidden')
+    or diag("got $r->{status}");
+$r = api(GET => '/api/courses/' . ('9' x 40));
+error_ok($r, 404, 'not_found', 'a 40-digit course id');
+$r = api(GET => '/api/lessons/00042');
+error_ok($r, 404, 'not_found', 'an id with leading zeros');
+
+$r = api(GET => '/static.txt');
+is($r->{status}, 404, 'a file outside the routes is not served');
+
+done_testing();
