@@ -256,6 +256,14 @@ parse_werkzeug(const char *s, struct wz *w)
 	return hex_decode(d2 + 1, strlen(d2 + 1), w->dk, w->dklen);
 }
 
+int
+password_imported_ok(const char *stored)
+{
+	struct wz	 w;
+
+	return stored != NULL && parse_werkzeug(stored, &w);
+}
+
 /*
  * Derive the Werkzeug key of pw (pwlen bytes) with w's method and
  * compare it with w->dk.  Returns API_OK with *ok set, or API_INTERNAL

@@ -68,6 +68,13 @@ enum api_err	password_verify(const char *pw, const char *stored, int *ok,
 		    int *needs_rehash) __attribute__((warn_unused_result));
 
 /*
+ * Whether stored is a Werkzeug hash password_verify can check
+ * ("pbkdf2:sha256:N$salt$hex" or "scrypt:N:r:p$salt$hex" within the
+ * ceilings), without deriving anything.  For tools and the fuzzer.
+ */
+int		password_imported_ok(const char *stored);
+
+/*
  * Spend one Argon2id verification of pw (NULL counts as "") against a
  * fixed hash with the standard parameters and throw the answer away.
  * For the login of an unknown email, so that it costs as much as a
