@@ -64,6 +64,8 @@ struct endpoint {
 	size_t			 nquery;
 	unsigned int		 flags;		/* EP_* */
 	enum rl_class		 rate;		/* RL_API: the api class only */
+	const char		*rate_by;	/* RL_AUTH: the body field
+						   naming the account */
 	enum ep_tx		 tx;
 	enum api_err		(*run)(struct call *);
 };

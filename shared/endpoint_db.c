@@ -7,6 +7,8 @@
  */
 #include "config.h"
 
+#include <ctype.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "auth.h"
@@ -14,6 +16,7 @@
 #include "endpoint.h"
 #include "http.h"
 #include "ratelimit.h"
+#include "valid.h"
 
 /*
  * Authenticate c's caller as c->ep->who says.  Returns API_OK (c->authed
@@ -37,19 +40,56 @@ authenticate(struct call *c)
 }
 
 /*
+ * The account a sign-in names: the value of the body field rate_by of
+ * c's declaration, lower-cased into buf ("" when there is none).
+ */
+static void
+account(const struct call *c, char *buf, size_t size)
+{
+	const char	*v = NULL;
+	size_t		 i;
+
+	buf[0] = '\0';
+	for (i = 0; c->ep->rate_by != NULL && i < c->ep->nfields; i++)
+		if (strcmp(c->ep->fields[i].name, c->ep->rate_by) == 0 &&
+		    c->in[i].present && c->ep->fields[i].fn != valid_int)
+			v = c->in[i].v.s;
+	for (i = 0; v != NULL && v[i] != '\0' && i + 1 < size; i++)
+		buf[i] = (char)tolower((unsigned char)v[i]);
+	buf[i] = '\0';
+}
+
+/*
  * Count c's request against its declared class: the per-user classes
- * (payment, upload) by the caller, the others by address.
+ * (payment, upload) by the caller, the others by address.  A sign-in
+ * (RL_AUTH) counts twice: per address alone at a high ceiling
+ * (RL_AUTH_IP), then per address and account together, so a classroom
+ * behind one address signs in at once while one address still cannot
+ * spray passwords at an account.
  */
 static enum api_err
 rate(struct call *c)
 {
 	enum rl_class	 k = c->ep->rate;
 	const char	*subject = NULL;
+	char		 acct[160], both[200];
+	enum api_err	 er;
 
 	if (k == RL_API)
 		return API_OK;	/* counted with the caller, by auth */
 	if ((k == RL_PAYMENT || k == RL_UPLOAD) && c->authed)
 		subject = c->user_id;
+	if (k == RL_AUTH) {
+		if ((er = ratelimit_check(c->r, c->db, RL_AUTH_IP,
+		    NULL)) != API_OK)
+			return er;
+		account(c, acct, sizeof(acct));
+		if (acct[0] != '\0') {
+			snprintf(both, sizeof(both), "%s|%s",
+			    c->r->remote_addr, acct);
+			subject = both;
+		}
+	}
 	return ratelimit_check(c->r, c->db, k, subject);
 }
 

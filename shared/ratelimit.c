@@ -32,6 +32,7 @@ static const struct rl_default defaults[RL__MAX] = {
 	{ "payment", "LECTERN_RATE_PAYMENT", 20, 3600 },
 	{ "strict", "LECTERN_RATE_STRICT", 5, 3600 },
 	{ "login_fail", "LECTERN_RATE_LOGIN_FAIL", 100, 3600 },
+	{ "auth_ip", "LECTERN_RATE_AUTH_IP", 300, 60 },
 };
 
 static const char sql_hit[] = RATELIMIT_HIT_SQL("1", "2");

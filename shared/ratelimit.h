@@ -23,6 +23,7 @@ enum rl_class {
 	RL_PAYMENT,
 	RL_STRICT,
 	RL_LOGIN_FAIL,	/* failed logins per account: 100/3600 */
+	RL_AUTH_IP,	/* sign-in per address alone: 300/60 */
 	RL__MAX
 };
 
