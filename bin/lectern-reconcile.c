@@ -40,6 +40,7 @@
 #include "httpc.h"
 #include "json.h"
 #include "payment.h"
+#include "razorpay.h"
 
 #define EXIT_FAIL		1	/* database, configuration, gateway */
 #define EXIT_USAGE		2	/* bad usage */
@@ -48,7 +49,6 @@
 #define OLDER_THAN_MAX		525600	/* a year of minutes */
 #define LIMIT_DEFAULT		100
 #define LIMIT_MAX		10000
-#define ID_MAX			64	/* provider ids, as the schema allows */
 #define LINE_MAX_LEN		512
 
 struct opts {
@@ -62,22 +62,13 @@ struct run {
 	const struct config	*cfg;
 	struct opts		 o;
 	struct db		*db;
-	char			*base;		/* api base, no trailing '/' */
 	char			 rid[48];	/* for the JSON log lines */
 	int			 db_gone;	/* stop: the database failed */
 };
 
-/* One stale order, copied out of the database. */
-struct order {
-	char		 provider_id[ID_MAX + 1];
-	char		 id[24];
-	long long	 amount;
-	char		 currency[8];
-};
-
 /* What was learnt about one order, to print as its line. */
 struct outcome {
-	char		 paid[ID_MAX + 32];	/* "pay_x" or "pay_x, ..." */
+	char		 paid[RAZORPAY_ID_MAX + 32];	/* "pay_x[, ...]" */
 	char		 failed[LINE_MAX_LEN];	/* "pay_a, pay_b" */
 	char		 waiting[LINE_MAX_LEN];	/* "pay_x authorized" */
 	char		 error[LINE_MAX_LEN];	/* the first error */
@@ -98,10 +89,10 @@ struct counts {
  * payment_orders has row-level security: this runs as the system.
  */
 static const char sql_stale[] =
-    "SELECT provider_order_id, id, amount, currency FROM payment_orders"
-    " WHERE status = 'created'"
-    " AND created_at < now() - make_interval(mins => $1::int)"
-    " ORDER BY created_at, id LIMIT $2::int";
+    "SELECT " RAZORPAY_ORDER_COLUMNS " FROM payment_orders o"
+    " WHERE o.status = 'created'"
+    " AND o.created_at < now() - make_interval(mins => $1::int)"
+    " ORDER BY o.created_at, o.id LIMIT $2::int";
 
 /* payment_transitions.source of what this program applies. */
 static const char sql_source[] =
@@ -181,24 +172,6 @@ parse_num(const char *s, long min, long max, long *v)
 	return 0;
 }
 
-/*
- * Whether s is an identifier we are willing to put in a URL and print:
- * 1 to ID_MAX letters, digits, '_' or '-' (Razorpay's ids are
- * "order_" or "pay_" and 14 letters and digits).
- */
-static int
-id_ok(const char *s)
-{
-	size_t	 len;
-
-	if (s == NULL)
-		return 0;
-	len = strlen(s);
-	return len >= 1 && len <= ID_MAX && strspn(s,
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-	    "0123456789_-") == len;
-}
-
 /* Whether s is short, lower-case letters and '_' ("captured"). */
 static int
 word_ok(const char *s, const char *alphabet)
@@ -254,7 +227,6 @@ static int
 check_config(struct run *r)
 {
 	const struct config	*c = config_get();
-	size_t			 len;
 	int			 rc = 0;
 
 	r->cfg = c;
@@ -271,13 +243,6 @@ check_config(struct run *r)
 		complain("LECTERN_RAZORPAY_API_BASE must be an https:// URL "
 		    "(http:// only to loopback)");
 		rc = -1;
-	} else if ((r->base = strdup(c->razorpay_api_base)) == NULL) {
-		complain("out of memory");
-		rc = -1;
-	} else {
-		len = strlen(r->base);
-		while (len > 0 && r->base[len - 1] == '/')
-			r->base[--len] = '\0';
 	}
 	return rc;
 }
@@ -287,11 +252,11 @@ check_config(struct run *r)
  * it).  Returns 0, or -1 when the database failed (said).
  */
 static int
-stale_orders(struct run *r, struct order **out, int *n)
+stale_orders(struct run *r, struct razorpay_order **out, int *n)
 {
 	struct db_res	*res = NULL;
-	struct order	*v = NULL;
-	const char	*params[2], *s;
+	struct razorpay_order	*v = NULL;
+	const char	*params[2];
 	char		 older[24], limit[24];
 	int		 i, rows, rc = -1;
 
@@ -313,16 +278,8 @@ stale_orders(struct run *r, struct order **out, int *n)
 		complain("out of memory");
 		goto out;
 	}
-	for (i = 0; i < rows; i++) {
-		snprintf(v[i].provider_id, sizeof(v[i].provider_id), "%s",
-		    (s = db_get(res, i, 0)) != NULL ? s : "");
-		snprintf(v[i].id, sizeof(v[i].id), "%s",
-		    (s = db_get(res, i, 1)) != NULL ? s : "");
-		v[i].amount = (s = db_get(res, i, 2)) != NULL ?
-		    strtoll(s, NULL, 10) : 0;
-		snprintf(v[i].currency, sizeof(v[i].currency), "%s",
-		    (s = db_get(res, i, 3)) != NULL ? s : "");
-	}
+	for (i = 0; i < rows; i++)
+		(void)razorpay_order_row(res, i, &v[i]);
 	*out = v;
 	*n = rows;
 	v = NULL;
@@ -342,8 +299,9 @@ out:
  * error of the transaction around it.
  */
 static enum api_err
-apply(struct run *r, const struct order *o, int paid, const char *pay_id,
-    long long amount, const char *currency, struct payment_result *res)
+apply(struct run *r, const struct razorpay_order *o, int paid,
+    const char *pay_id, long long amount, const char *currency,
+    struct payment_result *res)
 {
 	enum api_err	 er;
 
@@ -392,8 +350,8 @@ apply_failed(struct run *r, struct outcome *oc, const char *pay_id,
  * result in oc.
  */
 static void
-handle_payment(struct run *r, const struct order *o, const cJSON *item,
-    struct outcome *oc)
+handle_payment(struct run *r, const struct razorpay_order *o,
+    const cJSON *item, struct outcome *oc)
 {
 	struct payment_result	 res;
 	const char		*id, *status, *currency, *order_id;
@@ -402,7 +360,7 @@ handle_payment(struct run *r, const struct order *o, const cJSON *item,
 	enum api_err		 er;
 
 	if (!cJSON_IsObject(item) ||
-	    !id_ok(id = json_get_string(item, "id"))) {
+	    !razorpay_id_ok(id = json_get_string(item, "id"))) {
 		set_error(oc, "the gateway listed a payment without a usable "
 		    "id");
 		return;
@@ -462,58 +420,18 @@ handle_payment(struct run *r, const struct order *o, const cJSON *item,
  * oc; oc->call_ok says whether the gateway answered with a list.
  */
 static void
-check_order(struct run *r, const struct order *o, struct outcome *oc)
+check_order(struct run *r, const struct razorpay_order *o,
+    struct outcome *oc)
 {
-	struct httpc_req	 q;
-	struct httpc_resp	 resp;
-	cJSON			*root = NULL, *items, *item, *err;
-	const char		*code;
-	char			*url = NULL;
-	size_t			 len;
-	enum api_err		 er;
+	cJSON		*root = NULL;
+	const cJSON	*items, *item;
+	char		 why[LINE_MAX_LEN];
 
 	memset(oc, 0, sizeof(*oc));
-	memset(&resp, 0, sizeof(resp));
-	if (!id_ok(o->provider_id)) {
-		set_error(oc, "the order's gateway id is not usable");
+	if (razorpay_order_payments(r->rid, o->provider_id, &root, &items,
+	    why, sizeof(why)) != API_OK) {
+		set_error(oc, "%s", why);
 		return;
-	}
-	len = strlen(r->base) + strlen(o->provider_id) + 32;
-	if ((url = malloc(len)) == NULL) {
-		set_error(oc, "out of memory");
-		return;
-	}
-	snprintf(url, len, "%s/orders/%s/payments", r->base, o->provider_id);
-	memset(&q, 0, sizeof(q));
-	q.method = "GET";
-	q.url = url;
-	q.user = r->cfg->razorpay_key_id;
-	q.password = r->cfg->razorpay_key_secret;
-	if ((er = httpc_request(&q, &resp, r->rid)) != API_OK) {
-		set_error(oc, "gateway unreachable (%s)",
-		    resp.error[0] != '\0' ? resp.error : api_strerror(er));
-		goto out;
-	}
-	if (json_parse(resp.body, resp.len, &root) != API_OK)
-		root = NULL;
-	if (resp.status != 200) {
-		err = root != NULL ?
-		    cJSON_GetObjectItemCaseSensitive(root, "error") : NULL;
-		code = err != NULL ? json_get_string(err, "code") : NULL;
-		if (word_ok(code, "ABCDEFGHIJKLMNOPQRSTUVWXYZ_"))
-			set_error(oc, "gateway answered HTTP %ld (%s)",
-			    resp.status, code);
-		else
-			set_error(oc, "gateway answered HTTP %ld",
-			    resp.status);
-		goto out;
-	}
-	items = root != NULL ?
-	    cJSON_GetObjectItemCaseSensitive(root, "items") : NULL;
-	if (!cJSON_IsArray(items)) {
-		set_error(oc, "the gateway's answer is not a list of "
-		    "payments");
-		goto out;
 	}
 	oc->call_ok = 1;
 	cJSON_ArrayForEach(item, items) {
@@ -521,16 +439,13 @@ check_order(struct run *r, const struct order *o, struct outcome *oc)
 		if (r->db_gone)
 			break;
 	}
-out:
 	cJSON_Delete(root);
-	httpc_resp_free(&resp);
-	free(url);
 }
 
 /* Print the line of order o and count it. */
 static void
-report(const struct run *r, const struct order *o, const struct outcome *oc,
-    struct counts *n)
+report(const struct run *r, const struct razorpay_order *o,
+    const struct outcome *oc, struct counts *n)
 {
 	char		 line[4 * LINE_MAX_LEN];
 	const char	*would = r->o.dry_run ? "would be " : "";
@@ -620,7 +535,7 @@ int
 main(int argc, char *argv[])
 {
 	struct run	 r;
-	struct order	*orders = NULL;
+	struct razorpay_order	*orders = NULL;
 	struct outcome	 oc;
 	struct counts	 n;
 	int		 i, norders = 0, rc = EXIT_FAIL;
@@ -656,7 +571,6 @@ main(int argc, char *argv[])
 		rc = 0;
 out:
 	free(orders);
-	free(r.base);
 	db_close(r.db);
 	return rc;
 }

@@ -10,11 +10,12 @@
 
 #include <cjson/cJSON.h>
 
-#include "auth.h"
-#include "db.h"
+#include "endpoint.h"
 #include "http.h"
 #include "list.h"
 #include "payment.h"
+
+static enum api_err	admin_payment_list(struct call *);
 
 enum filter {
 	FL_METHOD, FL_STATUS, FL_COURSE, FL_USER, FL_FROM, FL_TO, FL__MAX
@@ -24,12 +25,27 @@ static const char *const methods[] = { "razorpay", "manual", NULL };
 static const char *const statuses[] = { "created", "paid", "failed", NULL };
 
 static const struct list_filter filters[FL__MAX] = {
-	{ "method", LIST_ONE_OF, methods, "must be razorpay or manual" },
-	{ "status", LIST_ONE_OF, statuses, "must be created, paid or failed" },
-	{ "course_id", LIST_ID, NULL, NULL },
-	{ "user_id", LIST_ID, NULL, NULL },
-	{ "from", LIST_TIME, NULL, NULL },
-	{ "to", LIST_TIME, NULL, NULL },
+	[FL_METHOD] = { .name = "method", .kind = LIST_ONE_OF,
+	    .allowed = methods, .why = "must be razorpay or manual" },
+	[FL_STATUS] = { .name = "status", .kind = LIST_ONE_OF,
+	    .allowed = statuses, .why = "must be created, paid or failed" },
+	[FL_COURSE] = { .name = "course_id", .kind = LIST_ID },
+	[FL_USER] = { .name = "user_id", .kind = LIST_ID },
+	[FL_FROM] = { .name = "from", .kind = LIST_TIME },
+	[FL_TO] = { .name = "to", .kind = LIST_TIME },
+};
+
+static const struct endpoint endpoint = {
+	.method = "GET",
+	.route = "/api/admin/payments",
+	.who = ROLE_ADMIN,
+	.body = BODY_NONE,
+	.query = filters,
+	.nquery = FL__MAX,
+	.flags = EP_PAGED,
+	.rate = RL_API,
+	.tx = TX_CALLER,
+	.run = admin_payment_list,
 };
 
 static const char sql_list[] =
@@ -46,8 +62,6 @@ static const char sql_list[] =
     "  f.id DESC LIMIT $7::bigint OFFSET $8::bigint) p ON true"
     " ORDER BY p.created_at DESC, p.id DESC";
 
-#define C_TOTAL	PAYMENT_NCOLUMNS
-
 /* The payment of row i of res (list_row_fn). */
 static cJSON *
 row(const struct db_res *res, int i)
@@ -58,31 +72,23 @@ row(const struct db_res *res, int i)
 
 /* The page query: its parameters, then LIMIT and OFFSET. */
 static const struct list_page list_q = {
-	sql_list, FL__MAX, 0, C_TOTAL, row, 0
+	.sql = sql_list,
+	.nparams = FL__MAX,
+	.id_col = 0,
+	.total_col = PAYMENT_NCOLUMNS,
+	.row = row,
 };
 
 static enum api_err
-handle(struct req *r)
+admin_payment_list(struct call *c)
 {
-	struct auth	 a;
-	struct db	*db;
-	const char	*params[FL__MAX + 2];
-	long long	 page, per_page;
-	enum api_err	 er;
 
-	if ((er = http_db(r, &db)) != API_OK ||
-	    (er = auth_require(r, db, ROLE_ADMIN, &a)) != API_OK ||
-	    (er = http_paging(r, &page, &per_page)) != API_OK ||
-	    (er = list_filters(r, filters, FL__MAX, params)) != API_OK)
-		return er;
-	if ((er = db_begin(db, a.user.id_str, a.user.role)) != API_OK)
-		return er;
-	return list_send(r, db, &list_q, params, page, per_page);
+	return list_send(c->r, c->db, &list_q, c->q, c->page, c->per_page);
 }
 
 int
 main(void)
 {
 
-	return http_main("GET", handle);
+	return endpoint_main(&endpoint);
 }

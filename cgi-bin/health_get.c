@@ -4,19 +4,35 @@
  */
 #include "config.h"
 
+#include "endpoint.h"
 #include "health.h"
-#include "http.h"
+
+static enum api_err	health(struct call *);
+
+/*
+ * EP_NO_DB: the runner does not connect, because a database that does
+ * not answer is this endpoint's answer, not an error; health_respond
+ * connects by itself.
+ */
+static const struct endpoint endpoint = {
+	.method = "GET",
+	.route = "/health",
+	.who = WHO_ANYONE,
+	.body = BODY_NONE,
+	.flags = EP_NO_DB,
+	.run = health,
+};
 
 static enum api_err
-handle(struct req *r)
+health(struct call *c)
 {
 
-	return health_respond(r, 0);
+	return health_respond(c->r, 0);
 }
 
 int
 main(void)
 {
 
-	return http_main("GET", handle);
+	return endpoint_main_nodb(&endpoint);
 }

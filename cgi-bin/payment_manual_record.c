@@ -27,6 +27,7 @@
 #include "course.h"
 #include "crypto.h"
 #include "db.h"
+#include "endpoint.h"
 #include "enrollment.h"
 #include "http.h"
 #include "log.h"
@@ -42,16 +43,41 @@ enum field {
 	F_PAYMENT, F_NOTES, F__MAX
 };
 
+static enum api_err	payment_manual_record(struct call *);
+
+/*
+ * The provider ids of a payment made outside the gateway are whatever
+ * the bank or the admin calls it ("bank-ref-77"), not Razorpay ids.
+ */
 static const struct vfield fields[F__MAX] = {
-	{ "course_id", valid_id, VF_REQUIRED, 0, 0 },
-	{ "user_id", valid_id, 0, 0, 0 },
-	{ "email", valid_email, 0, 0, 0 },
-	{ "name", valid_string, 0, 1, 200 },
-	{ "amount", valid_int, 0, 0, COURSE_PRICE_MAX },
-	{ "currency", valid_string, 0, 3, 3 },
-	{ "provider_order_id", valid_string, 0, 1, 64 },
-	{ "provider_payment_id", valid_string, 0, 1, 64 },
-	{ "notes", valid_string, VF_MULTILINE, 1, 2000 },
+	[F_COURSE] = { .name = "course_id", .fn = valid_id,
+	    .flags = VF_REQUIRED },
+	[F_USER] = { .name = "user_id", .fn = valid_id },
+	[F_EMAIL] = { .name = "email", .fn = valid_email },
+	[F_NAME] = { .name = "name", .fn = valid_string, .min = 1,
+	    .max = 200 },
+	[F_AMOUNT] = { .name = "amount", .fn = valid_int,
+	    .max = COURSE_PRICE_MAX },
+	[F_CURRENCY] = { .name = "currency", .fn = valid_string, .min = 3,
+	    .max = 3 },
+	[F_ORDER] = { .name = "provider_order_id", .fn = valid_string,
+	    .min = 1, .max = 64 },
+	[F_PAYMENT] = { .name = "provider_payment_id", .fn = valid_string,
+	    .min = 1, .max = 64 },
+	[F_NOTES] = { .name = "notes", .fn = valid_string,
+	    .flags = VF_MULTILINE, .min = 1, .max = 2000 },
+};
+
+static const struct endpoint endpoint = {
+	.method = "POST",
+	.route = "/api/payments/manual-record",
+	.who = ROLE_ADMIN,
+	.body = BODY_JSON,
+	.fields = fields,
+	.nfields = F__MAX,
+	.rate = RL_API,
+	.tx = TX_CALLER,
+	.run = payment_manual_record,
 };
 
 static const char sql_source[] =
@@ -342,47 +368,40 @@ record(struct req *r, struct db *db, const struct auth *a,
 }
 
 static enum api_err
-handle(struct req *r)
+payment_manual_record(struct call *c)
 {
-	struct vout	 in[F__MAX];
+	struct req	*r = c->r;
 	struct welcome	 w;
-	struct auth	 a;
-	struct course	 c;
+	struct course	 co;
 	struct user	 u;
-	struct db	*db;
-	cJSON		*body, *errs = NULL, *out = NULL, *uj;
+	cJSON		*out = NULL, *uj;
 	char		 course_id[24], payment_id[24];
 	long long	 amount;
 	int		 created;
 	enum api_err	 er;
 
 	memset(&w, 0, sizeof(w));
-	if ((er = http_db(r, &db)) != API_OK ||
-	    (er = auth_require(r, db, ROLE_ADMIN, &a)) != API_OK ||
-	    (er = http_body_json(r, &body)) != API_OK)
-		return er;
-	if ((er = valid_object(body, fields, F__MAX, in, &errs)) != API_OK)
-		return er == API_INVALID ? http_invalid(r, errs) : er;
-	if ((er = check_payer(r, in)) != API_OK ||
-	    (in[F_EMAIL].present && (er = welcome_new(&w)) != API_OK))
+	/* What the field table cannot say, before any query. */
+	if ((er = check_payer(r, c->in)) != API_OK ||
+	    (c->in[F_EMAIL].present && (er = welcome_new(&w)) != API_OK))
 		goto out;
 	if ((out = cJSON_CreateObject()) == NULL) {
 		er = API_ENOMEM;
 		goto out;
 	}
-	snprintf(course_id, sizeof(course_id), "%lld", in[F_COURSE].v.i);
-	if ((er = db_begin(db, a.user.id_str, "admin")) != API_OK ||
-	    (er = db_exec(db, sql_source, 0, NULL, NULL)) != API_OK)
+	snprintf(course_id, sizeof(course_id), "%lld", c->in[F_COURSE].v.i);
+	if ((er = db_exec(c->db, sql_source, 0, NULL, NULL)) != API_OK)
 		goto out;
-	if ((er = course_load(db, course_id, &c)) == API_NOT_FOUND) {
+	if ((er = course_load(c->db, course_id, &co)) == API_NOT_FOUND) {
 		er = http_fail(r, er, "course not found");
 		goto out;
 	}
 	if (er != API_OK ||
-	    (er = payer(r, db, in, &w, course_id, &u, &created)) != API_OK ||
-	    (er = record(r, db, &a, in, &c, &u, out, payment_id,
+	    (er = payer(r, c->db, c->in, &w, course_id, &u, &created)) !=
+	    API_OK ||
+	    (er = record(r, c->db, &c->a, c->in, &co, &u, out, payment_id,
 	    sizeof(payment_id), &amount)) != API_OK ||
-	    (er = audit_recorded(r, db, &a, payment_id, course_id, &u,
+	    (er = audit_recorded(r, c->db, &c->a, payment_id, course_id, &u,
 	    amount, created)) != API_OK)
 		goto out;
 	if ((uj = auth_user_json(&u)) == NULL) {
@@ -394,16 +413,13 @@ handle(struct req *r)
 		er = API_ENOMEM;
 		goto out;
 	}
-	if ((er = db_commit(db)) != API_OK)
-		goto out;
 	log_event(LOG_LVL_INFO, r->request_id, "payment_manual_recorded",
 	    "payment_id", payment_id, "user_id", u.id_str, "course_id",
-	    course_id, "recorded_by", a.user.id_str, NULL);
+	    course_id, "recorded_by", c->user_id, NULL);
 	er = http_send(r, 201, out);
 out:
 	cJSON_Delete(out);
 	welcome_free(&w);
-	valid_out_free(in, fields, F__MAX);
 	return er;
 }
 
@@ -411,5 +427,5 @@ int
 main(void)
 {
 
-	return http_main("POST", handle);
+	return endpoint_main(&endpoint);
 }

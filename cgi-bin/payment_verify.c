@@ -12,100 +12,63 @@
  */
 #include "config.h"
 
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
 #include <cjson/cJSON.h>
 
-#include "auth.h"
 #include "conf.h"
 #include "db.h"
+#include "endpoint.h"
+#include "enrollment.h"
 #include "http.h"
 #include "log.h"
 #include "payment.h"
-#include "valid.h"
+#include "razorpay.h"
 
-#define GATEWAY_ID_MAX	64
+static enum api_err	payment_verify(struct call *);
 
 enum field { F_ORDER_ID, F_PAYMENT_ID, F_SIGNATURE, F__MAX };
 
 static const struct vfield fields[F__MAX] = {
-	{ "razorpay_order_id", valid_string, VF_REQUIRED, 1, GATEWAY_ID_MAX },
-	{ "razorpay_payment_id", valid_string, VF_REQUIRED, 1,
-	    GATEWAY_ID_MAX },
+	[F_ORDER_ID] = { .name = "razorpay_order_id",
+	    .fn = valid_razorpay_id, .flags = VF_REQUIRED },
+	[F_PAYMENT_ID] = { .name = "razorpay_payment_id",
+	    .fn = valid_razorpay_id, .flags = VF_REQUIRED },
 	/* Any length: one that is not 64 hex digits is simply wrong. */
-	{ "razorpay_signature", valid_string, VF_REQUIRED | VF_NOTRIM, 1,
-	    1024 },
+	[F_SIGNATURE] = { .name = "razorpay_signature", .fn = valid_string,
+	    .flags = VF_REQUIRED | VF_NOTRIM, .min = 1, .max = 1024 },
+};
+
+/*
+ * As the system: what a good signature allows is not the caller's to
+ * do.  The order is looked up with an explicit filter on the caller, so
+ * nobody finds another's order this way.
+ */
+static const struct endpoint endpoint = {
+	.method = "POST",
+	.route = "/api/payments/verify",
+	.who = ROLE_ANY,
+	.body = BODY_JSON,
+	.fields = fields,
+	.nfields = F__MAX,
+	.rate = RL_API,
+	.tx = TX_SYSTEM,
+	.run = payment_verify,
 };
 
 static const char sql_order[] =
-    "SELECT id, provider_order_id, amount, currency FROM payment_orders"
-    " WHERE provider_order_id = $1 AND user_id = $2::bigint";
+    "SELECT " RAZORPAY_ORDER_COLUMNS " FROM payment_orders o"
+    " WHERE o.provider_order_id = $1 AND o.user_id = $2::bigint";
 
 static const char sql_payment[] =
     "SELECT " PAYMENT_COLUMNS " FROM payments p WHERE p.id = $1::bigint";
 
 static const char sql_enrollment[] =
-    "SELECT id, course_id, user_id, status, source,"
-    " to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
-    " FROM enrollments WHERE id = $1::bigint";
-
-struct order {
-	char		 id[24];
-	char		 provider_id[GATEWAY_ID_MAX + 1];
-	long long	 amount;
-	char		 currency[8];
-};
+    "SELECT " ENROLLMENT_COLUMNS " FROM enrollments e"
+    " WHERE e.id = $1::bigint";
 
 /*
- * Whether s is a gateway id: letters, digits and underscores (the
- * length was checked by the field table).
- */
-static int
-gateway_id_ok(const char *s)
-{
-
-	return strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	    "0123456789_") == strlen(s);
-}
-
-/*
- * Find the caller's order the gateway calls provider_id into *o, in the
- * caller's transaction.  Returns API_OK, API_NOT_FOUND (none, or not the
- * caller's) or a database error.
- */
-static enum api_err
-find_order(struct db *db, const char *uid, const char *provider_id,
-    struct order *o)
-{
-	struct db_res	*res = NULL;
-	const char	*params[2], *v;
-	enum api_err	 er;
-
-	memset(o, 0, sizeof(*o));
-	params[0] = provider_id;
-	params[1] = uid;
-	if ((er = db_exec(db, sql_order, 2, params, &res)) != API_OK)
-		return er;
-	if (db_nrows(res) != 1) {
-		db_res_free(res);
-		return API_NOT_FOUND;
-	}
-	snprintf(o->id, sizeof(o->id), "%s", db_get(res, 0, 0));
-	snprintf(o->provider_id, sizeof(o->provider_id), "%s",
-	    db_get(res, 0, 1));
-	o->amount = strtoll(db_get(res, 0, 2), NULL, 10);
-	v = db_get(res, 0, 3);
-	snprintf(o->currency, sizeof(o->currency), "%s", v != NULL ? v : "");
-	db_res_free(res);
-	return API_OK;
-}
-
-/*
- * Add the enrollment with id eid as member "enrollment" of body: {id,
- * course_id, user_id, status, source, created_at}.  Returns API_OK,
- * API_INTERNAL when it is not there, API_ENOMEM or a database error.
+ * Add the enrollment with id eid as member "enrollment" of body.
+ * Returns API_OK, API_INTERNAL when it is not there, API_ENOMEM or a
+ * database error.
  */
 static enum api_err
 add_enrollment(struct db *db, const char *eid, cJSON *body)
@@ -116,24 +79,10 @@ add_enrollment(struct db *db, const char *eid, cJSON *body)
 
 	if ((er = db_exec(db, sql_enrollment, 1, &eid, &res)) != API_OK)
 		return er;
-	er = API_INTERNAL;
-	if (db_nrows(res) != 1)
-		goto out;
-	er = API_ENOMEM;
-	if ((e = cJSON_AddObjectToObject(body, "enrollment")) == NULL ||
-	    cJSON_AddNumberToObject(e, "id",
-	    strtod(db_get(res, 0, 0), NULL)) == NULL ||
-	    cJSON_AddNumberToObject(e, "course_id",
-	    strtod(db_get(res, 0, 1), NULL)) == NULL ||
-	    cJSON_AddNumberToObject(e, "user_id",
-	    strtod(db_get(res, 0, 2), NULL)) == NULL ||
-	    cJSON_AddStringToObject(e, "status", db_get(res, 0, 3)) == NULL ||
-	    cJSON_AddStringToObject(e, "source", db_get(res, 0, 4)) == NULL ||
-	    cJSON_AddStringToObject(e, "created_at", db_get(res, 0, 5)) ==
-	    NULL)
-		goto out;
-	er = API_OK;
-out:
+	er = db_nrows(res) != 1 ? API_INTERNAL :
+	    (e = enrollment_json(res, 0, 0)) == NULL ? API_ENOMEM : API_OK;
+	if (er == API_OK)
+		cJSON_AddItemToObject(body, "enrollment", e);
 	db_res_free(res);
 	return er;
 }
@@ -176,12 +125,12 @@ out:
 
 /*
  * A signature that does not match: logged (the order, never the
- * signature) and recorded in error_logs.  The caller's transaction is
- * rolled back first, so the record stays.  Returns
- * API_INVALID_SIGNATURE.
+ * signature) and recorded in error_logs.  The transaction is rolled
+ * back here, not by the runner, because the record is written outside
+ * it.  Returns API_INVALID_SIGNATURE.
  */
 static enum api_err
-bad_signature(struct req *r, struct db *db, const struct order *o)
+bad_signature(struct req *r, struct db *db, const struct razorpay_order *o)
 {
 	static const char	 msg[] = "the payment signature does not match";
 
@@ -193,65 +142,41 @@ bad_signature(struct req *r, struct db *db, const struct order *o)
 }
 
 static enum api_err
-handle(struct req *r)
+payment_verify(struct call *c)
 {
-	const struct config	*cfg = config_get();
-	struct vout		 in[F__MAX];
-	struct auth		 a;
-	struct order		 o;
+	const char		*secret = config_get()->razorpay_key_secret;
+	const char		*order_id = c->in[F_ORDER_ID].v.s;
+	const char		*payment_id = c->in[F_PAYMENT_ID].v.s;
+	const char		*params[2];
+	struct razorpay_order	 o;
 	struct payment_result	 pr;
-	struct db		*db;
-	cJSON			*body, *errs = NULL, *out = NULL;
+	cJSON			*out = NULL;
 	enum api_err		 er;
 
-	if ((er = http_db(r, &db)) != API_OK ||
-	    (er = auth_require(r, db, ROLE_ANY, &a)) != API_OK ||
-	    (er = http_body_json(r, &body)) != API_OK)
-		return er;
-	if ((er = valid_object(body, fields, F__MAX, in, &errs)) != API_OK)
-		return er == API_INVALID ? http_invalid(r, errs) : er;
-	if (!gateway_id_ok(in[F_ORDER_ID].v.s)) {
-		er = http_invalid_field(r, "razorpay_order_id",
-		    "must be letters, digits and underscores");
-		goto out;
-	}
-	if (!gateway_id_ok(in[F_PAYMENT_ID].v.s)) {
-		er = http_invalid_field(r, "razorpay_payment_id",
-		    "must be letters, digits and underscores");
-		goto out;
-	}
-	if (cfg->razorpay_key_secret == NULL) {
-		log_event(LOG_LVL_ERROR, r->request_id, "configuration",
+	if (secret == NULL) {
+		log_event(LOG_LVL_ERROR, c->r->request_id, "configuration",
 		    "missing", "LECTERN_RAZORPAY_KEY_SECRET", NULL);
-		er = http_fail(r, API_UNAVAILABLE,
+		return http_fail(c->r, API_UNAVAILABLE,
 		    "payments are not configured");
-		goto out;
 	}
-	if ((er = db_begin(db, a.user.id_str, a.user.role)) != API_OK)
-		goto out;
-	if ((er = find_order(db, a.user.id_str, in[F_ORDER_ID].v.s,
-	    &o)) != API_OK) {
-		if (er == API_NOT_FOUND)
-			er = http_fail(r, er, "no such order");
-		goto out;
-	}
+	params[0] = order_id;
+	params[1] = c->user_id;
+	if ((er = razorpay_order_load(c->db, sql_order, 2, params, &o)) ==
+	    API_NOT_FOUND)
+		return http_fail(c->r, er, "no such order");
+	if (er != API_OK)
+		return er;
 	/* Signed over the id we stored, under the key secret. */
-	if (!payment_signature_ok(o.provider_id, in[F_PAYMENT_ID].v.s,
-	    in[F_SIGNATURE].v.s, cfg->razorpay_key_secret)) {
-		er = bad_signature(r, db, &o);
+	if (!razorpay_signature_ok(o.provider_id, payment_id,
+	    c->in[F_SIGNATURE].v.s, secret))
+		return bad_signature(c->r, c->db, &o);
+	if ((er = payment_apply_paid(c->db, c->r->request_id, o.provider_id,
+	    payment_id, o.amount, o.currency, &pr)) != API_OK ||
+	    (er = result_json(c->db, &pr, &out)) != API_OK)
 		goto out;
-	}
-	db_rollback(db);
-	if ((er = db_begin(db, a.user.id_str, "system")) != API_OK ||
-	    (er = payment_apply_paid(db, r->request_id, o.provider_id,
-	    in[F_PAYMENT_ID].v.s, o.amount, o.currency, &pr)) != API_OK ||
-	    (er = result_json(db, &pr, &out)) != API_OK ||
-	    (er = db_commit(db)) != API_OK)
-		goto out;
-	er = http_send(r, 200, out);
+	er = http_send(c->r, 200, out);
 out:
 	cJSON_Delete(out);
-	valid_out_free(in, fields, F__MAX);
 	return er;
 }
 
@@ -259,5 +184,5 @@ int
 main(void)
 {
 
-	return http_main("POST", handle);
+	return endpoint_main(&endpoint);
 }

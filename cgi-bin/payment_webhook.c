@@ -26,14 +26,33 @@
 
 #include "conf.h"
 #include "db.h"
+#include "endpoint.h"
 #include "http.h"
 #include "json.h"
 #include "log.h"
 #include "payment.h"
+#include "razorpay.h"
 
 #define EVENT_ID_MAX	128	/* webhook_events.event_id */
 #define EVENT_NAME_MAX	64	/* webhook_events.event */
-#define PROVIDER_ID_MAX	64	/* payments.provider_payment_id */
+
+static enum api_err	payment_webhook(struct call *);
+
+/*
+ * The raw bytes, not a field table: the signature covers them, and an
+ * event carries many members we do not read (the one endpoint that
+ * accepts unknown fields).  As the system, once the signature matches:
+ * the gateway, not a caller, is speaking.
+ */
+static const struct endpoint endpoint = {
+	.method = "POST",
+	.route = "/api/payments/webhook",
+	.who = WHO_ANYONE,
+	.body = BODY_RAW,
+	.rate = RL_API,
+	.tx = TX_SYSTEM,
+	.run = payment_webhook,
+};
 
 /* What an event says about one payment. */
 struct fact {
@@ -56,8 +75,8 @@ static const char sql_error_log[] =
     " '/api/payments/webhook', left($2, 1000))";
 
 /*
- * Whether s is 1 to max characters of [A-Za-z0-9_.-]: an event id, or
- * a gateway's order or payment id.
+ * Whether s is 1 to max characters of [A-Za-z0-9_.-]: an event id or
+ * an event's name (provider ids are razorpay_id_ok's).
  */
 static int
 token_ok(const char *s, size_t max)
@@ -113,13 +132,13 @@ read_fact(struct req *r, const cJSON *root, int order_entity,
 		return http_invalid_field(r, "payload.payment.entity",
 		    "is required");
 	f->payment_id = json_get_string(p, "id");
-	if (!token_ok(f->payment_id, PROVIDER_ID_MAX))
+	if (!razorpay_id_ok(f->payment_id))
 		return http_invalid_field(r, "payload.payment.entity.id",
 		    "must be a payment id");
 	f->order_id = json_get_string(p, "order_id");
 	if (order_entity && (o = entity(root, "order")) != NULL) {
 		oid = json_get_string(o, "id");
-		if (!token_ok(oid, PROVIDER_ID_MAX))
+		if (!razorpay_id_ok(oid))
 			return http_invalid_field(r,
 			    "payload.order.entity.id", "must be an order id");
 		if (f->order_id != NULL && strcmp(f->order_id, oid) != 0)
@@ -128,7 +147,7 @@ read_fact(struct req *r, const cJSON *root, int order_entity,
 			    "differs from payload.order.entity.id");
 		f->order_id = oid;
 	}
-	if (!token_ok(f->order_id, PROVIDER_ID_MAX))
+	if (!razorpay_id_ok(f->order_id))
 		return http_invalid_field(r, "payload.payment.entity.order_id",
 		    "must be an order id");
 	if (!json_get_int(p, "amount", &f->amount) || f->amount < 0)
@@ -219,17 +238,59 @@ apply(struct req *r, struct db *db, const char *event_id,
 	}
 }
 
+/*
+ * The event in body (len bytes, signature checked): parsed into *root
+ * (the caller frees it), its name into *event (borrowed from *root),
+ * and for the events we act on the payment fact into *f and *paid;
+ * *known says whether it is one of them.  Returns API_OK or the error
+ * to answer with.
+ */
 static enum api_err
-handle(struct req *r)
+read_event(struct req *r, const char *body, size_t len, cJSON **root,
+    const char **event, struct fact *f, int *paid, int *known)
 {
-	struct db	*db;
+	enum api_err	 er;
+
+	*paid = 0;
+	*known = 1;
+	if (len == 0)
+		return http_fail(r, API_INVALID_JSON,
+		    "a JSON object body is required");
+	if ((er = json_parse(body, len, root)) == API_INVALID)
+		return http_fail(r, er,
+		    "strings must not contain NUL characters");
+	if (er != API_OK)
+		return er;
+	if (!cJSON_IsObject(*root))
+		return http_fail(r, API_INVALID_JSON,
+		    "the body must be a JSON object");
+	*event = json_get_string(*root, "event");
+	if (!token_ok(*event, EVENT_NAME_MAX))
+		return http_invalid_field(r, "event", "must be an event name");
+	if (strcmp(*event, "payment.captured") == 0) {
+		*paid = 1;
+		return read_fact(r, *root, 0, f);
+	}
+	if (strcmp(*event, "order.paid") == 0) {
+		*paid = 1;
+		return read_fact(r, *root, 1, f);
+	}
+	if (strcmp(*event, "payment.failed") == 0)
+		return read_fact(r, *root, 0, f);
+	*known = 0;
+	return API_OK;
+}
+
+static enum api_err
+payment_webhook(struct call *c)
+{
+	struct req	*r = c->r;
 	struct db_res	*res = NULL;
 	struct fact	 f;
 	cJSON		*root = NULL;
-	const char	*secret, *body, *sig, *event_id, *event;
+	const char	*secret, *sig, *event_id, *event = NULL;
 	const char	*status = "processed", *params[2];
-	size_t		 len;
-	int		 known, paid = 0;
+	int		 known, paid;
 	enum api_err	 er;
 
 	memset(&f, 0, sizeof(f));
@@ -240,11 +301,9 @@ handle(struct req *r)
 		return http_fail(r, API_UNAVAILABLE,
 		    "payments are not configured");
 	}
-	if ((er = http_body_raw(r, &body, &len)) != API_OK)
-		return er;
 	/* The raw bytes, before anything reads them. */
 	sig = http_getenv(r, "HTTP_X_RAZORPAY_SIGNATURE");
-	if (!payment_webhook_ok(body, len, sig, secret)) {
+	if (!razorpay_webhook_ok(c->raw, c->raw_len, sig, secret)) {
 		log_event(LOG_LVL_WARN, r->request_id, "webhook_bad_signature",
 		    "given", sig != NULL ? "yes" : "no", NULL);
 		return http_fail(r, API_INVALID_SIGNATURE,
@@ -254,47 +313,13 @@ handle(struct req *r)
 	if (!token_ok(event_id, EVENT_ID_MAX))
 		return http_invalid_field(r, "X-Razorpay-Event-Id",
 		    "is required: 1 to 128 of A-Z a-z 0-9 _ . -");
-	if (len == 0)
-		return http_fail(r, API_INVALID_JSON,
-		    "a JSON object body is required");
-	if ((er = json_parse(body, len, &root)) == API_INVALID)
-		return http_fail(r, er,
-		    "strings must not contain NUL characters");
-	if (er != API_OK)
-		return er;
-	if (!cJSON_IsObject(root)) {
-		er = http_fail(r, API_INVALID_JSON,
-		    "the body must be a JSON object");
-		goto out;
-	}
-	event = json_get_string(root, "event");
-	if (!token_ok(event, EVENT_NAME_MAX)) {
-		er = http_invalid_field(r, "event", "must be an event name");
-		goto out;
-	}
-	known = 1;
-	if (strcmp(event, "payment.captured") == 0) {
-		paid = 1;
-		er = read_fact(r, root, 0, &f);
-	} else if (strcmp(event, "order.paid") == 0) {
-		paid = 1;
-		er = read_fact(r, root, 1, &f);
-	} else if (strcmp(event, "payment.failed") == 0)
-		er = read_fact(r, root, 0, &f);
-	else {
-		known = 0;
-		er = API_OK;
-	}
-	if (er != API_OK)
-		goto out;
-
-	if ((er = http_db(r, &db)) != API_OK ||
-	    (er = db_begin(db, NULL, "system")) != API_OK ||
-	    (er = db_exec(db, sql_source, 0, NULL, NULL)) != API_OK)
+	if ((er = read_event(r, c->raw, c->raw_len, &root, &event, &f, &paid,
+	    &known)) != API_OK ||
+	    (er = db_exec(c->db, sql_source, 0, NULL, NULL)) != API_OK)
 		goto out;
 	params[0] = event_id;
 	params[1] = event;
-	if ((er = db_exec(db, sql_event, 2, params, &res)) != API_OK)
+	if ((er = db_exec(c->db, sql_event, 2, params, &res)) != API_OK)
 		goto out;
 	if (db_nrows(res) == 0) {
 		/* A redelivery: the first one did all there is to do. */
@@ -305,10 +330,8 @@ handle(struct req *r)
 		status = "ignored";
 		log_event(LOG_LVL_INFO, r->request_id, "webhook_ignored",
 		    "event", event, "event_id", event_id, NULL);
-	} else if ((er = apply(r, db, event_id, event, &f, paid,
+	} else if ((er = apply(r, c->db, event_id, event, &f, paid,
 	    &status)) != API_OK)
-		goto out;
-	if ((er = db_commit(db)) != API_OK)
 		goto out;
 	er = answer(r, status);
 out:
@@ -321,5 +344,5 @@ int
 main(void)
 {
 
-	return http_main("POST", handle);
+	return endpoint_main(&endpoint);
 }

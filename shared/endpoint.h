@@ -49,6 +49,9 @@ enum ep_body {
 enum ep_tx {
 	TX_NONE,	/* the handler begins (or not) by itself */
 	TX_CALLER,	/* begun as the caller (anonymous when none) */
+	TX_SYSTEM,	/* begun as the system, naming the caller if any:
+			 * what a checked signature allows (verify, the
+			 * webhook) is not the caller's right */
 };
 
 struct call;

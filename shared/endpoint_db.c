@@ -1,9 +1,10 @@
 /*
  * lectern — endpoint: the runner's database stage.  After
  * endpoint_input has checked the request: connect, authenticate as the
- * declaration says, count the rate class, begin the caller's
- * transaction, run the handler, and commit before the response it left
- * in the request is written (http_dispatch writes it, or the error).
+ * declaration says, count the rate class, begin the transaction (the
+ * caller's or the system's), run the handler, and commit before the
+ * response it left in the request is written (http_dispatch writes it,
+ * or the error).
  */
 #include "config.h"
 
@@ -110,6 +111,9 @@ run(struct req *r, const void *arg)
 		goto out;
 	if (c.ep->tx == TX_CALLER && (er = db_begin(c.db, c.user_id,
 	    c.authed ? c.a.user.role : NULL)) != API_OK)
+		goto out;
+	if (c.ep->tx == TX_SYSTEM &&
+	    (er = db_begin(c.db, c.user_id, "system")) != API_OK)
 		goto out;
 	if ((er = c.ep->run(&c)) != API_OK)
 		goto out;

@@ -7,6 +7,12 @@
  * handler, so no request data lives in a global and the same handler
  * can run many times in one process.  Only this module touches standard
  * input and output.
+ *
+ * Its files, by job: shared/serve.c the CGI/FastCGI process loop and
+ * dispatch, shared/request.c what comes in (environment, body, query),
+ * shared/response.c what goes out (headers, responses, ETags, the error
+ * envelope), shared/page.c paged lists, and shared/httpdb.c the
+ * database connection (so GET /live links no libpq).
  */
 #ifndef LECTERN_HTTP_H
 #define LECTERN_HTTP_H

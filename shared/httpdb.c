@@ -1,7 +1,8 @@
 /*
  * lectern — httpdb: the database side of a request (http module).
  *
- * Kept apart from http.c so that an executable that never asks for the
+ * Kept apart from the rest of the module (serve.c, request.c,
+ * response.c, page.c) so that an executable that never asks for the
  * database (GET /live) links neither this file nor libpq.  The
  * connection is opened on first use and kept in the process's slot; in
  * FastCGI mode it serves request after request, and every request ends

@@ -14,14 +14,15 @@
 
 #include <cjson/cJSON.h>
 
-#include "crypto.h"
 #include "db.h"
 #include "log.h"
 #include "payment.h"
+#include "razorpay.h"
+#include "row.h"
 
 static const char sql_lock_order[] =
-    "SELECT id, user_id, course_id, amount, currency, status"
-    " FROM payment_orders WHERE provider_order_id = $1 FOR UPDATE";
+    "SELECT " RAZORPAY_ORDER_COLUMNS " FROM payment_orders o"
+    " WHERE o.provider_order_id = $1 FOR UPDATE";
 
 static const char sql_paid_other[] =
     "SELECT id FROM payments WHERE order_id = $1::bigint AND status = 'paid'"
@@ -58,16 +59,7 @@ static const char sql_upsert_failed[] =
     " WHERE p.status = 'created'"
     " RETURNING p.id";
 
-struct order {
-	char		 id[24];
-	char		 user_id[24];
-	char		 course_id[24];
-	long long	 amount;
-	char		 currency[8];
-	char		 status[16];
-};
-
-/* Copy column col of row 0 into dst. */
+/* Copy column col of row 0 into dst ("" for NULL). */
 static void
 get(const struct db_res *res, int col, char *dst, size_t size)
 {
@@ -82,30 +74,15 @@ get(const struct db_res *res, int col, char *dst, size_t size)
  * API_NOT_FOUND or a database error.
  */
 static enum api_err
-lock_order(struct db *db, const char *provider_order_id, struct order *o,
-    struct payment_result *out)
+lock_order(struct db *db, const char *provider_order_id,
+    struct razorpay_order *o, struct payment_result *out)
 {
-	struct db_res	*res = NULL;
-	char		 amount[24];
 	enum api_err	 er;
 
 	memset(out, 0, sizeof(*out));
-	memset(o, 0, sizeof(*o));
-	if ((er = db_exec(db, sql_lock_order, 1, &provider_order_id,
-	    &res)) != API_OK)
+	if ((er = razorpay_order_load(db, sql_lock_order, 1,
+	    &provider_order_id, o)) != API_OK)
 		return er;
-	if (db_nrows(res) != 1) {
-		db_res_free(res);
-		return API_NOT_FOUND;
-	}
-	get(res, 0, o->id, sizeof(o->id));
-	get(res, 1, o->user_id, sizeof(o->user_id));
-	get(res, 2, o->course_id, sizeof(o->course_id));
-	get(res, 3, amount, sizeof(amount));
-	get(res, 4, o->currency, sizeof(o->currency));
-	get(res, 5, o->status, sizeof(o->status));
-	o->amount = strtoll(amount, NULL, 10);
-	db_res_free(res);
 	snprintf(out->user_id, sizeof(out->user_id), "%s", o->user_id);
 	snprintf(out->course_id, sizeof(out->course_id), "%s", o->course_id);
 	return API_OK;
@@ -139,7 +116,7 @@ one(struct db *db, const char *sql, int n, const char *const *params,
  * when the payment was already in a state sql does not move.
  */
 static enum api_err
-record(struct db *db, const char *sql, const struct order *o,
+record(struct db *db, const char *sql, const struct razorpay_order *o,
     const char *provider_order_id, const char *provider_payment_id,
     long long amount, const char *currency, struct payment_result *out)
 {
@@ -163,7 +140,7 @@ payment_apply_paid(struct db *db, const char *rid,
     const char *provider_order_id, const char *provider_payment_id,
     long long amount, const char *currency, struct payment_result *out)
 {
-	struct order	 o;
+	struct razorpay_order	 o;
 	const char	*params[2];
 	char		 other[24];
 	enum api_err	 er;
@@ -195,8 +172,9 @@ payment_apply_paid(struct db *db, const char *rid,
 		if (out->payment_id[0] == '\0') {
 			/* Already paid: find it. */
 			out->already = 1;
-			if ((er = one(db, sql_payment_id, 1, &provider_payment_id,
-			    out->payment_id, sizeof(out->payment_id))) != API_OK)
+			if ((er = one(db, sql_payment_id, 1,
+			    &provider_payment_id, out->payment_id,
+			    sizeof(out->payment_id))) != API_OK)
 				return er;
 		}
 	}
@@ -219,7 +197,7 @@ payment_apply_failed(struct db *db, const char *rid,
     const char *provider_order_id, const char *provider_payment_id,
     long long amount, const char *currency, struct payment_result *out)
 {
-	struct order	 o;
+	struct razorpay_order	 o;
 	enum api_err	 er;
 
 	if ((er = lock_order(db, provider_order_id, &o, out)) != API_OK ||
@@ -237,99 +215,30 @@ payment_apply_failed(struct db *db, const char *rid,
 	return er;
 }
 
-/* Whether hex is the lower- or upper-case hex of the 32 bytes mac. */
-static int
-hex_matches(const unsigned char mac[CRYPTO_SHA256_LEN], const char *hex)
-{
-	char	 want[CRYPTO_SHA256_HEX_SIZE], got[CRYPTO_SHA256_HEX_SIZE];
-	size_t	 i;
+/* The JSON of a payment: PAYMENT_COLUMNS, in order. */
+static const struct row_col payment_cols[] = {
+	{ "id", ROW_NUM, 0 },
+	{ "user_id", ROW_NUM, 0 },
+	{ "course_id", ROW_NUM, 0 },
+	{ "order_id", ROW_NUM, 0 },
+	{ "method", ROW_TEXT, 0 },
+	{ "status", ROW_TEXT, 0 },
+	{ "amount", ROW_NUM, 0 },
+	{ "currency", ROW_TEXT, 0 },
+	{ "provider_order_id", ROW_TEXT, 0 },
+	{ "provider_payment_id", ROW_TEXT, 0 },
+	{ "notes", ROW_TEXT, 0 },
+	{ "recorded_by_user_id", ROW_NUM, 0 },
+	{ "created_at", ROW_TEXT, 0 },
+	{ "paid_at", ROW_TEXT, 0 },
+};
 
-	if (hex == NULL || strlen(hex) != CRYPTO_SHA256_HEX_SIZE - 1)
-		return 0;
-	crypto_hex(mac, CRYPTO_SHA256_LEN, want);
-	for (i = 0; i < CRYPTO_SHA256_HEX_SIZE - 1; i++)
-		got[i] = (hex[i] >= 'A' && hex[i] <= 'F') ?
-		    (char)(hex[i] - 'A' + 'a') : hex[i];
-	got[i] = '\0';
-	return crypto_equal(want, got, CRYPTO_SHA256_HEX_SIZE - 1);
-}
-
-int
-payment_signature_ok(const char *order_id, const char *payment_id,
-    const char *sig, const char *secret)
-{
-	unsigned char	 mac[CRYPTO_SHA256_LEN];
-	char		*msg;
-	size_t		 len;
-	int		 ok;
-
-	if (order_id == NULL || payment_id == NULL || secret == NULL ||
-	    *secret == '\0')
-		return 0;
-	len = strlen(order_id) + 1 + strlen(payment_id);
-	if ((msg = malloc(len + 1)) == NULL)
-		return 0;
-	snprintf(msg, len + 1, "%s|%s", order_id, payment_id);
-	ok = crypto_hmac_sha256(secret, strlen(secret), msg, len, mac) ==
-	    API_OK && hex_matches(mac, sig);
-	free(msg);
-	return ok;
-}
-
-int
-payment_webhook_ok(const char *body, size_t len, const char *sig,
-    const char *secret)
-{
-	unsigned char	 mac[CRYPTO_SHA256_LEN];
-
-	if (body == NULL || secret == NULL || *secret == '\0')
-		return 0;
-	return crypto_hmac_sha256(secret, strlen(secret), body, len, mac) ==
-	    API_OK && hex_matches(mac, sig);
-}
-
-/* Add column col of row as a number (NULL → null) named key. */
-static int
-add_num(cJSON *o, const char *key, const char *v)
-{
-
-	if (v == NULL)
-		return cJSON_AddNullToObject(o, key) != NULL;
-	return cJSON_AddNumberToObject(o, key, strtod(v, NULL)) != NULL;
-}
-
-static int
-add_str(cJSON *o, const char *key, const char *v)
-{
-
-	if (v == NULL)
-		return cJSON_AddNullToObject(o, key) != NULL;
-	return cJSON_AddStringToObject(o, key, v) != NULL;
-}
+_Static_assert(ROW_NCOLS(payment_cols) == PAYMENT_NCOLUMNS,
+    "PAYMENT_NCOLUMNS is the number of payment_cols");
 
 cJSON *
-payment_json(const struct db_res *res, int row, int c)
+payment_json(const struct db_res *res, int row, int col)
 {
-	cJSON	*o;
 
-	if ((o = cJSON_CreateObject()) == NULL)
-		return NULL;
-	if (!add_num(o, "id", db_get(res, row, c)) ||
-	    !add_num(o, "user_id", db_get(res, row, c + 1)) ||
-	    !add_num(o, "course_id", db_get(res, row, c + 2)) ||
-	    !add_num(o, "order_id", db_get(res, row, c + 3)) ||
-	    !add_str(o, "method", db_get(res, row, c + 4)) ||
-	    !add_str(o, "status", db_get(res, row, c + 5)) ||
-	    !add_num(o, "amount", db_get(res, row, c + 6)) ||
-	    !add_str(o, "currency", db_get(res, row, c + 7)) ||
-	    !add_str(o, "provider_order_id", db_get(res, row, c + 8)) ||
-	    !add_str(o, "provider_payment_id", db_get(res, row, c + 9)) ||
-	    !add_str(o, "notes", db_get(res, row, c + 10)) ||
-	    !add_num(o, "recorded_by_user_id", db_get(res, row, c + 11)) ||
-	    !add_str(o, "created_at", db_get(res, row, c + 12)) ||
-	    !add_str(o, "paid_at", db_get(res, row, c + 13))) {
-		cJSON_Delete(o);
-		return NULL;
-	}
-	return o;
+	return row_json(res, row, col, payment_cols, ROW_NCOLS(payment_cols));
 }

@@ -8,6 +8,7 @@
  * call runs in the caller's transaction, which must act as the system
  * (db_begin(db, user_or_NULL, "system")): the caller has already decided
  * the fact is genuine (a signature checked, or the gateway asked).
+ * The gateway's own rules (ids, signatures, calls) are shared/razorpay.
  */
 #ifndef LECTERN_PAYMENT_H
 #define LECTERN_PAYMENT_H
@@ -17,19 +18,22 @@
 #include <cjson/cJSON.h>
 
 #include "err.h"
+#include "row.h"
 
 struct db;
 struct db_res;
 
-/* The columns payment_json reads: select PAYMENT_COLUMNS from payments p. */
+/*
+ * The columns payment_json reads, in the order of its column table:
+ * select PAYMENT_COLUMNS from payments p (or RETURNING them from an
+ * INSERT INTO payments AS p).  PAYMENT_NCOLUMNS is checked against the
+ * table when payment.c is compiled.
+ */
 #define PAYMENT_COLUMNS							\
 	"p.id, p.user_id, p.course_id, p.order_id, p.method, p.status,"	\
 	" p.amount, p.currency, p.provider_order_id,"			\
-	" p.provider_payment_id, p.notes, p.recorded_by_user_id,"		\
-	" to_char(p.created_at AT TIME ZONE 'UTC',"			\
-	" 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"				\
-	" to_char(p.paid_at AT TIME ZONE 'UTC',"			\
-	" 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+	" p.provider_payment_id, p.notes, p.recorded_by_user_id, "	\
+	SQL_UTC("p.created_at") ", " SQL_UTC("p.paid_at")
 #define PAYMENT_NCOLUMNS	14
 
 struct payment_result {
@@ -68,20 +72,10 @@ enum api_err	payment_apply_failed(struct db *db, const char *rid,
 		    __attribute__((warn_unused_result));
 
 /*
- * Whether sig (hex) is HMAC-SHA256(order_id + "|" + payment_id, secret),
- * compared in constant time.  Returns 1 or 0.
+ * The JSON of a payment row selected with PAYMENT_COLUMNS from col: a
+ * new object the caller frees, or NULL when out of memory or the row is
+ * not there.
  */
-int		payment_signature_ok(const char *order_id,
-		    const char *payment_id, const char *sig, const char *secret);
-
-/*
- * Whether sig (hex) is HMAC-SHA256 of the len raw bytes of body under
- * secret (the webhook's X-Razorpay-Signature), in constant time.
- */
-int		payment_webhook_ok(const char *body, size_t len,
-		    const char *sig, const char *secret);
-
-/* The JSON of a payment row selected with PAYMENT_COLUMNS from col. */
 cJSON		*payment_json(const struct db_res *res, int row, int col);
 
 #endif /* LECTERN_PAYMENT_H */

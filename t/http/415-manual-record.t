@@ -175,8 +175,9 @@ error_ok(record({ course_id => $cid, user_id => $sid },
     $student->{access_token}), 403, 'forbidden', 'a student');
 error_ok(record({ course_id => $cid, user_id => $sid },
     $teacher->{access_token}), 403, 'forbidden', 'a teacher');
+# A well-formed body: the body is checked before the caller is.
 $r = api(POST => '/api/payments/manual-record',
-    json => { course_id => $cid, user_id => $sid });
+    json => { course_id => $cid + 0, user_id => $sid + 0 });
 error_ok($r, 401, 'unauthorized', 'no token');
 is(sql_one('SELECT count(*) FROM payments'), $before,
     'none of them recorded anything');

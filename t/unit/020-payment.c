@@ -1,8 +1,9 @@
 /*
  * lectern — t/unit/020-payment: the checkout signature
- * (payment_signature_ok) and the webhook signature (payment_webhook_ok)
+ * (razorpay_signature_ok) and the webhook signature (razorpay_webhook_ok)
  * against the vectors Razorpay's own SDKs test with, one computed
- * independently, and the inputs both must refuse.
+ * independently, and the inputs both must refuse; and the one rule for
+ * a provider id (razorpay_id_ok).
  *
  * No database: the two functions are pure.  Every expected signature
  * below was also recomputed with openssl dgst -sha256 -hmac when the
@@ -15,7 +16,7 @@
 
 #include "../tap.h"
 
-#include "payment.h"
+#include "razorpay.h"
 
 #define SIG_LEN		64	/* hex digits of an HMAC-SHA256 */
 
@@ -138,8 +139,8 @@ next_nibble(char c)
 
 /*
  * How many of the SIG_LEN signatures that differ from sig in one nibble
- * are accepted: by payment_signature_ok for order_x|pay_y under
- * "secret", or (webhook) by payment_webhook_ok for razorpay-node's body.
+ * are accepted: by razorpay_signature_ok for order_x|pay_y under
+ * "secret", or (webhook) by razorpay_webhook_ok for razorpay-node's body.
  */
 static int
 flipped_accepted(const char *sig, int webhook)
@@ -151,10 +152,10 @@ flipped_accepted(const char *sig, int webhook)
 		memcpy(buf, sig, sizeof(buf));
 		buf[i] = next_nibble(buf[i]);
 		if (webhook)
-			n += payment_webhook_ok(node_body,
+			n += razorpay_webhook_ok(node_body,
 			    strlen(node_body), buf, node_secret);
 		else
-			n += payment_signature_ok("order_x", "pay_y", buf,
+			n += razorpay_signature_ok("order_x", "pay_y", buf,
 			    "secret");
 	}
 	return n;
@@ -166,126 +167,142 @@ main(void)
 	char	*up, buf[2 * SIG_LEN + 2];
 	size_t	 py_len = sizeof(py_webhook_body) - 1;
 
-	plan(40);
+	plan(48);
 
 	/* The checkout signature: Razorpay's vector and ours. */
 	is_int(971, (long long)py_len,
 	    "the razorpay-python webhook body is its file's 971 bytes");
-	ok(payment_signature_ok(py_order_id, py_payment_id, py_sig,
+	ok(razorpay_signature_ok(py_order_id, py_payment_id, py_sig,
 	    py_secret) == 1,
 	    "razorpay-python's payment signature vector verifies");
-	ok(payment_signature_ok(py_order_id, py_payment_id,
+	ok(razorpay_signature_ok(py_order_id, py_payment_id,
 	    "test_signature", py_secret) == 0,
 	    "...and its negative case (\"test_signature\") does not");
-	ok(payment_signature_ok("order_x", "pay_y", own_sig, "secret") == 1,
+	ok(razorpay_signature_ok("order_x", "pay_y", own_sig, "secret") == 1,
 	    "the openssl-computed signature of order_x|pay_y verifies");
 	up = upper(own_sig);
-	ok(payment_signature_ok("order_x", "pay_y", up, "secret") == 1,
+	ok(razorpay_signature_ok("order_x", "pay_y", up, "secret") == 1,
 	    "...in upper-case hex too");
 	free(up);
 	up = upper(py_sig);
-	ok(payment_signature_ok(py_order_id, py_payment_id, up,
+	ok(razorpay_signature_ok(py_order_id, py_payment_id, up,
 	    py_secret) == 1,
 	    "...and razorpay-python's in upper case");
 	free(up);
 	up = upper(own_sig);
 	memcpy(up + SIG_LEN / 2, own_sig + SIG_LEN / 2, SIG_LEN / 2);
-	ok(payment_signature_ok("order_x", "pay_y", up, "secret") == 1,
+	ok(razorpay_signature_ok("order_x", "pay_y", up, "secret") == 1,
 	    "...and in mixed case");
 	free(up);
 
 	/* What must not verify. */
-	ok(payment_signature_ok("pay_y", "order_x", own_sig, "secret") == 0,
+	ok(razorpay_signature_ok("pay_y", "order_x", own_sig, "secret") == 0,
 	    "the ids swapped do not verify");
-	ok(payment_signature_ok("order_x", "pay_z", own_sig, "secret") == 0,
+	ok(razorpay_signature_ok("order_x", "pay_z", own_sig, "secret") == 0,
 	    "another payment id does not verify");
-	ok(payment_signature_ok("order_x", "pay_y", own_sig, "secreT") == 0,
+	ok(razorpay_signature_ok("order_x", "pay_y", own_sig, "secreT") == 0,
 	    "another secret does not verify");
 	is_int(0, flipped_accepted(own_sig, 0),
 	    "no signature one nibble away verifies (all 64 positions)");
 	memcpy(buf, own_sig, SIG_LEN + 1);
 	buf[SIG_LEN - 1] = '\0';
-	ok(payment_signature_ok("order_x", "pay_y", buf, "secret") == 0,
+	ok(razorpay_signature_ok("order_x", "pay_y", buf, "secret") == 0,
 	    "a signature one digit short does not verify");
 	snprintf(buf, sizeof(buf), "%s0", own_sig);
-	ok(payment_signature_ok("order_x", "pay_y", buf, "secret") == 0,
+	ok(razorpay_signature_ok("order_x", "pay_y", buf, "secret") == 0,
 	    "...nor one digit long");
 	snprintf(buf, sizeof(buf), "%s%s", own_sig, own_sig);
-	ok(payment_signature_ok("order_x", "pay_y", buf, "secret") == 0,
+	ok(razorpay_signature_ok("order_x", "pay_y", buf, "secret") == 0,
 	    "...nor the signature twice");
 	memcpy(buf, own_sig, SIG_LEN / 2);
 	buf[SIG_LEN / 2] = '\0';
-	ok(payment_signature_ok("order_x", "pay_y", buf, "secret") == 0,
+	ok(razorpay_signature_ok("order_x", "pay_y", buf, "secret") == 0,
 	    "...nor its first half (the raw 32 bytes' length)");
-	ok(payment_signature_ok("order_x", "pay_y", "", "secret") == 0,
+	ok(razorpay_signature_ok("order_x", "pay_y", "", "secret") == 0,
 	    "an empty signature does not verify");
 	memset(buf, 'g', SIG_LEN);
 	buf[SIG_LEN] = '\0';
-	ok(payment_signature_ok("order_x", "pay_y", buf, "secret") == 0,
+	ok(razorpay_signature_ok("order_x", "pay_y", buf, "secret") == 0,
 	    "64 non-hex characters do not verify");
 	snprintf(buf, sizeof(buf), " %.*s", SIG_LEN - 1, own_sig);
-	ok(payment_signature_ok("order_x", "pay_y", buf, "secret") == 0,
+	ok(razorpay_signature_ok("order_x", "pay_y", buf, "secret") == 0,
 	    "...nor a signature with a leading space");
-	ok(payment_signature_ok("order_x", "pay_y", empty_key_sig, "") == 0,
+	ok(razorpay_signature_ok("order_x", "pay_y", empty_key_sig, "") == 0,
 	    "an empty secret verifies nothing, even the empty key's MAC");
-	ok(payment_signature_ok(NULL, "pay_y", own_sig, "secret") == 0,
+	ok(razorpay_signature_ok(NULL, "pay_y", own_sig, "secret") == 0,
 	    "a NULL order id does not verify");
-	ok(payment_signature_ok("order_x", NULL, own_sig, "secret") == 0,
+	ok(razorpay_signature_ok("order_x", NULL, own_sig, "secret") == 0,
 	    "...nor a NULL payment id");
-	ok(payment_signature_ok("order_x", "pay_y", NULL, "secret") == 0,
+	ok(razorpay_signature_ok("order_x", "pay_y", NULL, "secret") == 0,
 	    "...nor a NULL signature");
-	ok(payment_signature_ok("order_x", "pay_y", own_sig, NULL) == 0,
+	ok(razorpay_signature_ok("order_x", "pay_y", own_sig, NULL) == 0,
 	    "...nor a NULL secret");
 
 	/* The webhook signature. */
-	ok(payment_webhook_ok(py_webhook_body, py_len, py_webhook_sig,
+	ok(razorpay_webhook_ok(py_webhook_body, py_len, py_webhook_sig,
 	    py_secret) == 1,
 	    "razorpay-python's webhook vector verifies");
-	ok(payment_webhook_ok(py_webhook_body, py_len - 1, py_webhook_sig,
+	ok(razorpay_webhook_ok(py_webhook_body, py_len - 1, py_webhook_sig,
 	    py_secret) == 0,
 	    "...but not without the body's final newline (raw bytes)");
 	up = upper(py_webhook_sig);
-	ok(payment_webhook_ok(py_webhook_body, py_len, up, py_secret) == 1,
+	ok(razorpay_webhook_ok(py_webhook_body, py_len, up, py_secret) == 1,
 	    "...and it verifies in upper-case hex");
 	free(up);
-	ok(payment_webhook_ok(node_body, strlen(node_body), node_sig,
+	ok(razorpay_webhook_ok(node_body, strlen(node_body), node_sig,
 	    node_secret) == 1,
 	    "razorpay-node's webhook vector verifies");
-	ok(payment_webhook_ok(node_body, strlen(node_body), "sdfafds",
+	ok(razorpay_webhook_ok(node_body, strlen(node_body), "sdfafds",
 	    node_secret) == 0,
 	    "...and its wrong signature (\"sdfafds\") does not");
 	is_int(0, flipped_accepted(node_sig, 1),
 	    "...nor any signature one nibble away from it");
-	ok(payment_webhook_ok(node_body, strlen(node_body), node_sig,
+	ok(razorpay_webhook_ok(node_body, strlen(node_body), node_sig,
 	    "12345") == 0,
 	    "...nor the right one under another secret");
-	ok(payment_webhook_ok("order_x|pay_y", 13, own_sig, "secret") == 1,
+	ok(razorpay_webhook_ok("order_x|pay_y", 13, own_sig, "secret") == 1,
 	    "the webhook MAC is the same HMAC-SHA256 as the checkout one");
-	ok(payment_webhook_ok("a\0b", 3, nul_body_sig, "secret") == 1,
+	ok(razorpay_webhook_ok("a\0b", 3, nul_body_sig, "secret") == 1,
 	    "a body with a NUL is signed over all its len bytes");
-	ok(payment_webhook_ok("a\0b", 1, nul_body_sig, "secret") == 0,
+	ok(razorpay_webhook_ok("a\0b", 1, nul_body_sig, "secret") == 0,
 	    "...not up to the NUL");
 	memcpy(buf, node_sig, SIG_LEN + 1);
 	buf[SIG_LEN - 1] = '\0';
-	ok(payment_webhook_ok(node_body, strlen(node_body), buf,
+	ok(razorpay_webhook_ok(node_body, strlen(node_body), buf,
 	    node_secret) == 0,
 	    "a webhook signature one digit short does not verify");
-	ok(payment_webhook_ok(node_body, strlen(node_body), "",
+	ok(razorpay_webhook_ok(node_body, strlen(node_body), "",
 	    node_secret) == 0,
 	    "...nor an empty one");
-	ok(payment_webhook_ok(node_body, strlen(node_body), node_sig,
+	ok(razorpay_webhook_ok(node_body, strlen(node_body), node_sig,
 	    "") == 0,
 	    "an empty webhook secret verifies nothing");
-	ok(payment_webhook_ok(NULL, 0, node_sig, node_secret) == 0,
+	ok(razorpay_webhook_ok(NULL, 0, node_sig, node_secret) == 0,
 	    "a NULL body does not verify");
-	ok(payment_webhook_ok(node_body, strlen(node_body), NULL,
+	ok(razorpay_webhook_ok(node_body, strlen(node_body), NULL,
 	    node_secret) == 0,
 	    "...nor a NULL signature");
-	ok(payment_webhook_ok(node_body, strlen(node_body), node_sig,
+	ok(razorpay_webhook_ok(node_body, strlen(node_body), node_sig,
 	    NULL) == 0,
 	    "...nor a NULL secret");
-	ok(payment_webhook_ok(py_webhook_body, py_len, py_sig,
+	ok(razorpay_webhook_ok(py_webhook_body, py_len, py_sig,
 	    py_secret) == 0,
 	    "the checkout signature does not pass as the webhook's");
+
+	ok(razorpay_id_ok("order_DBJOWzybf0sJbb") == 1,
+	    "an order id is a provider id");
+	ok(razorpay_id_ok("pay_29QQoUBi66xm2f") == 1,
+	    "...and so is a payment id");
+	ok(razorpay_id_ok("a234567890123456789012345678901234567890123456789"
+	    "012345678901234") == 1, "64 characters are");
+	ok(razorpay_id_ok("a234567890123456789012345678901234567890123456789"
+	    "0123456789012345") == 0, "65 are not");
+	ok(razorpay_id_ok("") == 0, "an empty id is not");
+	ok(razorpay_id_ok(NULL) == 0, "...nor NULL");
+	ok(razorpay_id_ok("order-1") == 0 && razorpay_id_ok("order.1") == 0,
+	    "'-' and '.' are not in the id's characters");
+	ok(razorpay_id_ok("order_1/../x") == 0 &&
+	    razorpay_id_ok("order_1 ") == 0,
+	    "nor '/' or white space, so an id is safe in a URL");
 	return tap_status();
 }

@@ -1,0 +1,301 @@
+/*
+ * lectern — http: what a request sends back.  The response is assembled
+ * in memory and written at once with its Content-Length, so a failure
+ * half-way never leaves half a response; it is held in struct req until
+ * the handler's transaction is over (http_flush).  Also the ETag of
+ * public content and the JSON error envelope.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <cjson/cJSON.h>
+
+#include "http.h"
+#include "json.h"
+#include "log.h"
+
+void
+http_flush(struct req *r)
+{
+
+	if (r->out == NULL)
+		return;
+	if (r->io->write(r->io->arg, r->out, r->out_len) == -1)
+		log_event(LOG_LVL_WARN, r->request_id, "response_write_failed",
+		    NULL);
+	free(r->out);
+	r->out = NULL;
+	r->out_len = 0;
+}
+
+void
+http_unsend(struct req *r)
+{
+
+	free(r->out);
+	r->out = NULL;
+	r->out_len = 0;
+	r->responded = 0;
+}
+
+enum api_err
+http_header(struct req *r, const char *name, const char *value)
+{
+	size_t	 i;
+
+	/* A later value replaces an earlier one. */
+	for (i = 0; i < r->nhdrs; i++)
+		if (strcasecmp(r->hdrs[i].name, name) == 0) {
+			free(r->hdrs[i].value);
+			if ((r->hdrs[i].value = strdup(value)) == NULL)
+				return API_ENOMEM;
+			return API_OK;
+		}
+	if (r->nhdrs == HTTP_HDR_MAX) {
+		log_event(LOG_LVL_ERROR, r->request_id, "too_many_headers",
+		    NULL);
+		return API_INTERNAL;
+	}
+	if ((r->hdrs[r->nhdrs].name = strdup(name)) == NULL)
+		return API_ENOMEM;
+	if ((r->hdrs[r->nhdrs].value = strdup(value)) == NULL) {
+		free(r->hdrs[r->nhdrs].name);
+		return API_ENOMEM;
+	}
+	r->nhdrs++;
+	return API_OK;
+}
+
+static int
+has_header(const struct req *r, const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < r->nhdrs; i++)
+		if (strcasecmp(r->hdrs[i].name, name) == 0)
+			return 1;
+	return 0;
+}
+
+enum api_err
+http_send_raw(struct req *r, int status, const char *json)
+{
+	char	*buf;
+	size_t	 size, len, blen, i;
+	int	 n;
+
+	if (r->responded)
+		return API_INTERNAL;
+	blen = json != NULL ? strlen(json) : 0;
+	size = 256 + blen;
+	for (i = 0; i < r->nhdrs; i++)
+		size += strlen(r->hdrs[i].name) + strlen(r->hdrs[i].value) + 4;
+	if ((buf = malloc(size)) == NULL) {
+		log_warnx("http_send: out of memory");
+		return API_ENOMEM;
+	}
+	n = snprintf(buf, size, "Status: %d %s\r\n", status,
+	    api_reason(status));
+	len = (size_t)n;
+	for (i = 0; i < r->nhdrs; i++) {
+		n = snprintf(buf + len, size - len, "%s: %s\r\n",
+		    r->hdrs[i].name, r->hdrs[i].value);
+		len += (size_t)n;
+	}
+	if (!has_header(r, "Cache-Control"))
+		len += (size_t)snprintf(buf + len, size - len,
+		    "Cache-Control: no-store\r\n");
+	if (json != NULL)
+		len += (size_t)snprintf(buf + len, size - len,
+		    "Content-Type: application/json; charset=utf-8\r\n"
+		    "Content-Length: %zu\r\n\r\n", blen + 1);
+	else
+		len += (size_t)snprintf(buf + len, size - len, "\r\n");
+	if (json != NULL) {
+		memcpy(buf + len, json, blen);
+		len += blen;
+		buf[len++] = '\n';
+	}
+	/* Held until http_dispatch has committed: see http_flush. */
+	r->responded = 1;
+	r->out = buf;
+	r->out_len = len;
+	return API_OK;
+}
+
+enum api_err
+http_send(struct req *r, int status, const cJSON *body)
+{
+	char		*s = NULL;
+	enum api_err	 er;
+
+	if (body != NULL && (s = json_emit(body)) == NULL)
+		return API_ENOMEM;
+	er = http_send_raw(r, status, s);
+	cJSON_free(s);
+	return er;
+}
+
+/*
+ * Whether the If-None-Match header value inm names etag: a
+ * comma-separated list of tags (weak ones compared weakly) or "*".
+ */
+static int
+etag_matches(const char *inm, const char *etag)
+{
+	const char	*p, *end;
+	size_t		 len, elen = strlen(etag);
+
+	for (p = inm; *p != '\0'; p = *end ? end + 1 : end) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if ((end = strchr(p, ',')) == NULL)
+			end = p + strlen(p);
+		len = (size_t)(end - p);
+		while (len > 0 && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+			len--;
+		if (len == 1 && *p == '*')
+			return 1;
+		if (len > 2 && strncmp(p, "W/", 2) == 0) {
+			p += 2;
+			len -= 2;
+		}
+		if (len == elen && strncmp(p, etag, len) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * A 64-bit FNV-1a digest of s as an ETag ("\"<16 hex>\"").  Not a
+ * security boundary: it only names a version of public content.
+ */
+static void
+make_etag(const char *s, char *buf, size_t size)
+{
+	unsigned long long	 h = 0xcbf29ce484222325ULL;
+
+	for (; *s != '\0'; s++) {
+		h ^= (unsigned char)*s;
+		h *= 0x100000001b3ULL;
+	}
+	snprintf(buf, size, "\"%016llx\"", h);
+}
+
+enum api_err
+http_send_etag(struct req *r, const cJSON *body)
+{
+	char		*s;
+	char		 etag[24];
+	enum api_err	 er;
+
+	if ((s = json_emit(body)) == NULL)
+		return API_ENOMEM;
+	make_etag(s, etag, sizeof(etag));
+	(void)http_header(r, "ETag", etag);
+	if (!has_header(r, "Cache-Control"))
+		(void)http_header(r, "Cache-Control", "no-cache");
+	if (r->if_none_match != NULL && etag_matches(r->if_none_match, etag))
+		er = http_send_raw(r, 304, NULL);
+	else
+		er = http_send_raw(r, 200, s);
+	cJSON_free(s);
+	return er;
+}
+
+enum api_err
+http_fail(struct req *r, enum api_err er, const char *msg)
+{
+
+	free(r->err_msg);
+	r->err_msg = msg != NULL ? strdup(msg) : NULL;
+	return er;
+}
+
+enum api_err
+http_invalid(struct req *r, cJSON *fields)
+{
+	const cJSON	*first;
+	char		 msg[256];
+
+	cJSON_Delete(r->err_fields);
+	r->err_fields = fields;
+	first = fields != NULL ? fields->child : NULL;
+	if (first != NULL && cJSON_IsString(first)) {
+		snprintf(msg, sizeof(msg), "%s: %s", first->string,
+		    first->valuestring);
+		(void)http_fail(r, API_INVALID, msg);
+	}
+	return API_INVALID;
+}
+
+enum api_err
+http_invalid_field(struct req *r, const char *field, const char *why)
+{
+	cJSON	*f;
+
+	if ((f = cJSON_CreateObject()) == NULL ||
+	    cJSON_AddStringToObject(f, field, why) == NULL) {
+		cJSON_Delete(f);
+		return API_ENOMEM;
+	}
+	return http_invalid(r, f);
+}
+
+void
+http_record_error(struct req *r, int status, const char *code,
+    const char *msg)
+{
+
+	if (r->slot != NULL && r->slot->record != NULL)
+		r->slot->record(r, status, code, msg);
+}
+
+void
+http_error(struct req *r, enum api_err er)
+{
+	cJSON		*root, *e;
+	const char	*msg;
+	int		 status;
+
+	status = api_http_status(er);
+	msg = r->err_msg != NULL ? r->err_msg : api_message(er);
+	if (status >= 500) {
+		log_event(LOG_LVL_ERROR, r->request_id, "server_error",
+		    "status", api_reason(status), "code", api_strerror(er),
+		    "method", r->method, "message", msg, NULL);
+		http_record_error(r, status, api_strerror(er), msg);
+	}
+	if (er == API_METHOD && r->allow != NULL)
+		(void)http_header(r, "Allow", r->allow);
+	if (er == API_UNAUTHORIZED && r->bad_token)
+		(void)http_header(r, "WWW-Authenticate",
+		    "Bearer error=\"invalid_token\"");
+	else if (er == API_UNAUTHORIZED)
+		(void)http_header(r, "WWW-Authenticate", "Bearer");
+	if ((root = cJSON_CreateObject()) == NULL ||
+	    (e = cJSON_AddObjectToObject(root, "error")) == NULL ||
+	    cJSON_AddStringToObject(e, "code", api_strerror(er)) == NULL ||
+	    cJSON_AddStringToObject(e, "message", msg) == NULL)
+		goto bare;
+	if (r->err_fields != NULL) {
+		cJSON_AddItemToObject(e, "fields", r->err_fields);
+		r->err_fields = NULL;
+	}
+	if (cJSON_AddStringToObject(e, "request_id", r->request_id) == NULL)
+		goto bare;
+	if (http_send(r, status, root) != API_OK)
+		goto bare;
+	cJSON_Delete(root);
+	return;
+bare:
+	cJSON_Delete(root);
+	if (!r->responded)
+		(void)http_send_raw(r, 500,
+		    "{\"error\":{\"code\":\"internal\","
+		    "\"message\":\"internal error\"}}");
+}
