@@ -18,13 +18,28 @@
 #include "auth.h"
 #include "course.h"
 #include "db.h"
+#include "endpoint.h"
 #include "http.h"
-#include "valid.h"
+
+static enum api_err	course_owner(struct call *);
 
 enum field { F_INSTRUCTOR_ID, F__MAX };
 
 static const struct vfield fields[F__MAX] = {
-	{ "instructor_id", valid_id, VF_REQUIRED, 0, 0 },
+	[F_INSTRUCTOR_ID] = { .name = "instructor_id", .fn = valid_id,
+	    .flags = VF_REQUIRED },
+};
+
+static const struct endpoint endpoint = {
+	.method = "PUT",
+	.route = "/api/admin/courses/{id}/owner",
+	.who = ROLE_ADMIN,
+	.body = BODY_JSON,
+	.fields = fields,
+	.nfields = F__MAX,
+	.rate = RL_API,
+	.tx = TX_CALLER,
+	.run = course_owner,
 };
 
 static const char sql_lock[] =
@@ -40,72 +55,72 @@ static const char sql_update[] =
     " WHERE c.id = $1::bigint RETURNING " COURSE_COLUMNS;
 
 /*
- * Audit the move of course c from its owner to the user to.  Returns
- * API_OK, API_ENOMEM or a database error.
+ * Audit the move of course co from its owner to the user to, by the
+ * caller of c.  Returns API_OK, API_ENOMEM or a database error.
  */
 static enum api_err
-audit_change(struct req *r, struct db *db, const struct auth *a,
-    const struct course *c, long long to)
+audit_change(struct call *c, const struct course *co, long long to)
 {
 	cJSON		*d;
 	enum api_err	 er = API_ENOMEM;
 
 	if ((d = cJSON_CreateObject()) == NULL ||
-	    cJSON_AddNumberToObject(d, "from", (double)c->instructor_id) ==
+	    cJSON_AddNumberToObject(d, "from", (double)co->instructor_id) ==
 	    NULL ||
 	    cJSON_AddNumberToObject(d, "to", (double)to) == NULL)
 		goto out;
-	er = audit_log(r, db, a->user.id_str, "course.owner_change", "course",
-	    c->id_str, d);
+	er = audit_log(c->r, c->db, c->user_id, "course.owner_change",
+	    "course", co->id_str, d);
 out:
 	cJSON_Delete(d);
 	return er;
 }
 
 /*
- * Give course id to the user to (decimal text in to_str) in one
- * transaction and send 200 with the course.  Returns API_OK or an error
- * (the transaction is then rolled back by http_dispatch).
+ * Give the course of the path to the user of the body and send 200 with
+ * the course.  Returns API_OK or an error (the transaction is then
+ * rolled back).
  */
 static enum api_err
-apply(struct req *r, struct db *db, const struct auth *a, const char *id,
-    long long to, const char *to_str)
+course_owner(struct call *c)
 {
-	struct course	 c;
+	struct course	 co;
 	struct db_res	*res = NULL, *owner = NULL;
 	cJSON		*cj = NULL;
-	const char	*params[2];
+	const char	*params[2], *id = c->id_str, *to_str;
+	char		 to[24];
+	long long	 to_id = c->in[F_INSTRUCTOR_ID].v.i;
 	enum api_err	 er;
 
-	if ((er = db_begin(db, a->user.id_str, a->user.role)) != API_OK ||
-	    (er = db_exec(db, sql_lock, 1, &id, &res)) != API_OK)
+	snprintf(to, sizeof(to), "%lld", to_id);
+	to_str = to;
+	if ((er = db_exec(c->db, sql_lock, 1, &id, &res)) != API_OK)
 		goto out;
-	if (!course_from_row(res, 0, 0, &c)) {
+	if (!course_from_row(res, 0, 0, &co)) {
 		er = API_NOT_FOUND;
 		goto out;
 	}
-	if ((er = db_exec(db, sql_owner, 1, &to_str, &owner)) != API_OK)
+	if ((er = db_exec(c->db, sql_owner, 1, &to_str, &owner)) != API_OK)
 		goto out;
 	if (db_nrows(owner) != 1) {
-		er = http_invalid_field(r, "instructor_id", "must be an active "
-		    "teacher, instructor or admin");
+		er = http_invalid_field(c->r, "instructor_id", "must be an "
+		    "active teacher, instructor or admin");
 		goto out;
 	}
-	if (c.instructor_id != to) {
+	if (co.instructor_id != to_id) {
 		db_res_free(res);
+		res = NULL;
 		params[0] = id;
-		params[1] = to_str;
-		if ((er = db_exec(db, sql_update, 2, params, &res)) != API_OK ||
-		    (er = audit_change(r, db, a, &c, to)) != API_OK)
+		params[1] = to;
+		if ((er = db_exec(c->db, sql_update, 2, params, &res)) !=
+		    API_OK || (er = audit_change(c, &co, to_id)) != API_OK)
 			goto out;
 	}
 	if ((cj = course_json(res, 0, 0)) == NULL) {
 		er = db_nrows(res) == 1 ? API_ENOMEM : API_INTERNAL;
 		goto out;
 	}
-	if ((er = db_commit(db)) != API_OK)
-		goto out;
-	er = http_send(r, 200, cj);
+	er = http_send(c->r, 200, cj);
 out:
 	cJSON_Delete(cj);
 	db_res_free(owner);
@@ -113,37 +128,9 @@ out:
 	return er;
 }
 
-static enum api_err
-handle(struct req *r)
-{
-	struct vout	 in[F__MAX];
-	struct auth	 a;
-	struct db	*db;
-	cJSON		*body, *errs = NULL;
-	const char	*id;
-	char		 to[24];
-	long long	 n;
-	enum api_err	 er;
-
-	if ((er = http_db(r, &db)) != API_OK ||
-	    (er = auth_require(r, db, ROLE_ADMIN, &a)) != API_OK)
-		return er;
-	id = r->path_info[0] == '/' ? r->path_info + 1 : "";
-	if (!valid_id_str(id, &n))
-		return API_NOT_FOUND;
-	if ((er = http_body_json(r, &body)) != API_OK)
-		return er;
-	if ((er = valid_object(body, fields, F__MAX, in, &errs)) != API_OK)
-		return er == API_INVALID ? http_invalid(r, errs) : er;
-	snprintf(to, sizeof(to), "%lld", in[F_INSTRUCTOR_ID].v.i);
-	er = apply(r, db, &a, id, in[F_INSTRUCTOR_ID].v.i, to);
-	valid_out_free(in, fields, F__MAX);
-	return er;
-}
-
 int
 main(void)
 {
 
-	return http_main("PUT", handle);
+	return endpoint_main(&endpoint);
 }

@@ -7,26 +7,37 @@
  */
 #include "config.h"
 
-#include <stdlib.h>
-
 #include <cjson/cJSON.h>
 
 #include "auth.h"
-#include "db.h"
+#include "endpoint.h"
 #include "http.h"
 #include "list.h"
+#include "row.h"
+
+static enum api_err	error_list(struct call *);
 
 enum filter { FL_STATUS, FL_CODE, FL_FROM, FL_TO, FL__MAX };
 
 static const struct list_filter filters[FL__MAX] = {
-	{ "status", LIST_STATUS, NULL, NULL },		/* FL_STATUS */
-	{ "code", LIST_TEXT, NULL, NULL },		/* FL_CODE */
-	{ "from", LIST_TIME, NULL, NULL },		/* FL_FROM */
-	{ "to", LIST_TIME, NULL, NULL },		/* FL_TO */
+	[FL_STATUS] = { .name = "status", .kind = LIST_STATUS },
+	[FL_CODE] = { .name = "code", .kind = LIST_TEXT },
+	[FL_FROM] = { .name = "from", .kind = LIST_TIME },
+	[FL_TO] = { .name = "to", .kind = LIST_TIME },
 };
 
-#define TS(x)	"to_char(" x " AT TIME ZONE 'UTC',"			\
-		" 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+static const struct endpoint endpoint = {
+	.method = "GET",
+	.route = "/api/admin/error-logs",
+	.who = ROLE_ADMIN,
+	.body = BODY_NONE,
+	.query = filters,
+	.nquery = FL__MAX,
+	.flags = EP_PAGED,
+	.rate = RL_API,
+	.tx = TX_NONE,		/* error_logs has no row-level security */
+	.run = error_list,
+};
 
 static const char sql_list[] =
     "WITH f AS (SELECT e.id, e.request_id, e.status, e.code, e.method,"
@@ -36,7 +47,7 @@ static const char sql_list[] =
     "  AND ($3::timestamptz IS NULL OR e.created_at >= $3::timestamptz)"
     "  AND ($4::timestamptz IS NULL OR e.created_at < $4::timestamptz))"
     " SELECT p.id, p.request_id, p.status, p.code, p.method, p.path,"
-    "  p.message, " TS("p.created_at") ", t.total"
+    "  p.message, " SQL_UTC("p.created_at") ", t.total"
     " FROM (SELECT count(*) AS total FROM f) t"
     " LEFT JOIN LATERAL (SELECT * FROM f ORDER BY f.created_at DESC,"
     "  f.id DESC LIMIT $5::bigint OFFSET $6::bigint) p ON true"
@@ -44,90 +55,47 @@ static const char sql_list[] =
 
 enum col {
 	C_ID, C_RID, C_STATUS, C_CODE, C_METHOD, C_PATH, C_MESSAGE,
-	C_CREATED, C_TOTAL
+	C_CREATED, C__MAX
 };
 
-/*
- * Add member key to obj: the text of column col of row i of res, or
- * null when it is SQL NULL.  Returns 0, or -1 when out of memory.
- */
-static int
-add_str(cJSON *obj, const char *key, const struct db_res *res, int i,
-    int col)
-{
-	const char	*v = db_get(res, i, col);
+static const struct row_col cols[C__MAX] = {
+	[C_ID] = { .name = "id", .kind = ROW_NUM },
+	[C_RID] = { .name = "request_id", .kind = ROW_TEXT },
+	[C_STATUS] = { .name = "status", .kind = ROW_NUM },
+	[C_CODE] = { .name = "code", .kind = ROW_TEXT },
+	[C_METHOD] = { .name = "method", .kind = ROW_TEXT },
+	[C_PATH] = { .name = "path", .kind = ROW_TEXT },
+	[C_MESSAGE] = { .name = "message", .kind = ROW_TEXT },
+	[C_CREATED] = { .name = "created_at", .kind = ROW_TEXT },
+};
 
-	if (v == NULL)
-		return cJSON_AddNullToObject(obj, key) == NULL ? -1 : 0;
-	return cJSON_AddStringToObject(obj, key, v) == NULL ? -1 : 0;
-}
-
-/*
- * Add member key to obj: the integer in column col of row i of res as a
- * number, or null when it is SQL NULL.  Returns the new item, or NULL
- * when out of memory.
- */
-static cJSON *
-add_id(cJSON *obj, const char *key, const struct db_res *res, int i,
-    int col)
-{
-	const char	*v = db_get(res, i, col);
-
-	if (v == NULL)
-		return cJSON_AddNullToObject(obj, key);
-	return cJSON_AddNumberToObject(obj, key, (double)strtoll(v, NULL, 10));
-}
-
-/*
- * The entry of row i of res as a new JSON object (the caller frees it),
- * or NULL when out of memory.
- */
+/* The entry of row i of res (list_row_fn). */
 static cJSON *
 entry(const struct db_res *res, int i)
 {
-	cJSON	*o;
 
-	if ((o = cJSON_CreateObject()) == NULL)
-		return NULL;
-	if (add_id(o, "id", res, i, C_ID) == NULL ||
-	    add_str(o, "request_id", res, i, C_RID) == -1 ||
-	    add_id(o, "status", res, i, C_STATUS) == NULL ||
-	    add_str(o, "code", res, i, C_CODE) == -1 ||
-	    add_str(o, "method", res, i, C_METHOD) == -1 ||
-	    add_str(o, "path", res, i, C_PATH) == -1 ||
-	    add_str(o, "message", res, i, C_MESSAGE) == -1 ||
-	    add_str(o, "created_at", res, i, C_CREATED) == -1) {
-		cJSON_Delete(o);
-		return NULL;
-	}
-	return o;
+	return row_json(res, i, 0, cols, C__MAX);
 }
 
 /* The page query: its parameters, then LIMIT and OFFSET. */
 static const struct list_page list_q = {
-	sql_list, FL__MAX, C_ID, C_TOTAL, entry, 0
+	.sql = sql_list,
+	.nparams = FL__MAX,
+	.id_col = C_ID,
+	.total_col = C__MAX,
+	.row = entry,
 };
 
 static enum api_err
-handle(struct req *r)
+error_list(struct call *c)
 {
-	struct auth	 a;
-	struct db	*db;
-	const char	*params[FL__MAX + 2];
-	long long	 page, per_page;
-	enum api_err	 er;
 
-	if ((er = http_db(r, &db)) != API_OK ||
-	    (er = auth_require(r, db, ROLE_ADMIN, &a)) != API_OK ||
-	    (er = http_paging(r, &page, &per_page)) != API_OK ||
-	    (er = list_filters(r, filters, FL__MAX, params)) != API_OK)
-		return er;
-	return list_send(r, db, &list_q, params, page, per_page);
+	return list_send(c->r, c->db, &list_q, c->q, c->page, c->per_page);
 }
 
 int
 main(void)
 {
 
-	return http_main("GET", handle);
+	return endpoint_main(&endpoint);
 }

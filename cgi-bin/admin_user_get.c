@@ -8,41 +8,39 @@
 
 #include "auth.h"
 #include "db.h"
+#include "endpoint.h"
 #include "http.h"
-#include "valid.h"
+
+static enum api_err	user_get(struct call *);
+
+static const struct endpoint endpoint = {
+	.method = "GET",
+	.route = "/api/admin/users/{id}",
+	.who = ROLE_ADMIN,
+	.body = BODY_NONE,
+	.rate = RL_API,
+	.tx = TX_NONE,		/* users has no row-level security */
+	.run = user_get,
+};
 
 static const char sql_user[] =
     "SELECT " AUTH_USER_COLUMNS " FROM users u WHERE u.id = $1::bigint";
 
 static enum api_err
-handle(struct req *r)
+user_get(struct call *c)
 {
-	struct auth	 a;
-	struct db	*db;
 	struct db_res	*res = NULL;
-	struct user	 u;
 	cJSON		*uj = NULL;
-	const char	*id;
-	long long	 n;
+	const char	*id = c->id_str;
 	enum api_err	 er;
 
-	if ((er = http_db(r, &db)) != API_OK ||
-	    (er = auth_require(r, db, ROLE_ADMIN, &a)) != API_OK)
-		return er;
-	id = r->path_info[0] == '/' ? r->path_info + 1 : "";
-	if (!valid_id_str(id, &n))
-		return API_NOT_FOUND;
-	if ((er = db_exec(db, sql_user, 1, &id, &res)) != API_OK)
+	if ((er = db_exec(c->db, sql_user, 1, &id, &res)) != API_OK)
 		goto out;
-	if (db_nrows(res) != 1 || !auth_user_from_row(res, 0, 0, &u)) {
-		er = API_NOT_FOUND;
+	if ((uj = auth_user_row_json(res, 0, 0)) == NULL) {
+		er = db_nrows(res) == 1 ? API_ENOMEM : API_NOT_FOUND;
 		goto out;
 	}
-	if ((uj = auth_user_json(&u)) == NULL) {
-		er = API_ENOMEM;
-		goto out;
-	}
-	er = http_send(r, 200, uj);
+	er = http_send(c->r, 200, uj);
 out:
 	cJSON_Delete(uj);
 	db_res_free(res);
@@ -53,5 +51,5 @@ int
 main(void)
 {
 
-	return http_main("GET", handle);
+	return endpoint_main(&endpoint);
 }

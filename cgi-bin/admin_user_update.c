@@ -21,15 +21,32 @@
 #include "audit.h"
 #include "auth.h"
 #include "db.h"
+#include "endpoint.h"
 #include "http.h"
-#include "valid.h"
+
+static enum api_err	user_update(struct call *);
 
 enum field { F_ROLE, F_IS_ACTIVE, F_NAME, F__MAX };
 
 static const struct vfield fields[F__MAX] = {
-	{ "role", valid_string, 0, 1, 16 },
-	{ "is_active", valid_bool, 0, 0, 0 },
-	{ "name", valid_string, 0, 1, 200 },
+	[F_ROLE] = { .name = "role", .fn = auth_valid_role, .min = 1,
+	    .max = 16 },
+	[F_IS_ACTIVE] = { .name = "is_active", .fn = valid_bool },
+	[F_NAME] = { .name = "name", .fn = valid_string, .min = 1,
+	    .max = 200 },
+};
+
+static const struct endpoint endpoint = {
+	.method = "PATCH",
+	.route = "/api/admin/users/{id}",
+	.who = ROLE_ADMIN,
+	.body = BODY_JSON,
+	.fields = fields,
+	.nfields = F__MAX,
+	.flags = EP_ONE_OF,
+	.rate = RL_API,
+	.tx = TX_CALLER,
+	.run = user_update,
 };
 
 static const char sql_lock_admins[] =
@@ -193,80 +210,37 @@ apply(struct req *r, struct db *db, const struct auth *a,
 	return audit_change(r, db, a, c, u, out);
 }
 
-/*
- * Read and check the body into in[].  Returns API_OK (the caller frees
- * in with valid_out_free), API_INVALID with the detail set, or another
- * error.
- */
 static enum api_err
-read_input(struct req *r, struct vout *in)
+user_update(struct call *c)
 {
-	cJSON		*body, *errs = NULL;
-	enum api_err	 er;
-
-	if ((er = http_body_json(r, &body)) != API_OK)
-		return er;
-	if ((er = valid_object(body, fields, F__MAX, in, &errs)) != API_OK)
-		return er == API_INVALID ? http_invalid(r, errs) : er;
-	if (in[F_ROLE].present && auth_role_bit(in[F_ROLE].v.s) == 0)
-		er = http_invalid_field(r, "role",
-		    "must be student, teacher, instructor or admin");
-	else if (!in[F_ROLE].present && !in[F_IS_ACTIVE].present &&
-	    !in[F_NAME].present)
-		er = http_invalid_field(r, "body",
-		    "must set at least one of role, is_active, name");
-	if (er != API_OK)
-		valid_out_free(in, fields, F__MAX);
-	return er;
-}
-
-static enum api_err
-handle(struct req *r)
-{
-	struct vout	 in[F__MAX];
-	struct auth	 a;
-	struct db	*db;
 	struct db_res	*res = NULL;
 	struct user	 u, now;
-	struct change	 c;
+	struct change	 ch;
 	cJSON		*uj = NULL;
-	const char	*id;
-	long long	 n;
+	const char	*id = c->id_str;
 	int		 others = 0, locked;
 	enum api_err	 er;
 
-	if ((er = http_db(r, &db)) != API_OK ||
-	    (er = auth_require(r, db, ROLE_ADMIN, &a)) != API_OK)
-		return er;
-	id = r->path_info[0] == '/' ? r->path_info + 1 : "";
-	if (!valid_id_str(id, &n))
-		return API_NOT_FOUND;
-	if ((er = read_input(r, in)) != API_OK)
-		return er;
-	locked = in[F_ROLE].present || in[F_IS_ACTIVE].present;
-	if ((er = db_begin(db, a.user.id_str, a.user.role)) != API_OK ||
-	    (locked && (er = other_admins(db, id, &others)) != API_OK) ||
-	    (er = db_exec(db, sql_user, 1, &id, &res)) != API_OK)
+	locked = c->in[F_ROLE].present || c->in[F_IS_ACTIVE].present;
+	if ((locked && (er = other_admins(c->db, id, &others)) != API_OK) ||
+	    (er = db_exec(c->db, sql_user, 1, &id, &res)) != API_OK)
 		goto out;
 	if (db_nrows(res) != 1 || !auth_user_from_row(res, 0, 0, &u)) {
 		er = API_NOT_FOUND;
 		goto out;
 	}
 	now = u;
-	if (diff(in, &u, &c) > 0 && (er = apply(r, db, &a, &u, &c,
-	    locked ? &others : NULL, &now)) != API_OK)
+	if (diff(c->in, &u, &ch) > 0 && (er = apply(c->r, c->db, &c->a, &u,
+	    &ch, locked ? &others : NULL, &now)) != API_OK)
 		goto out;
 	if ((uj = auth_user_json(&now)) == NULL) {
 		er = API_ENOMEM;
 		goto out;
 	}
-	if ((er = db_commit(db)) != API_OK)
-		goto out;
-	er = http_send(r, 200, uj);
+	er = http_send(c->r, 200, uj);
 out:
 	cJSON_Delete(uj);
 	db_res_free(res);
-	valid_out_free(in, fields, F__MAX);
 	return er;
 }
 
@@ -274,5 +248,5 @@ int
 main(void)
 {
 
-	return http_main("PATCH", handle);
+	return endpoint_main(&endpoint);
 }

@@ -14,12 +14,39 @@
 #include <cjson/cJSON.h>
 
 #include "auth.h"
-#include "db.h"
+#include "endpoint.h"
 #include "http.h"
 #include "list.h"
 #include "valid.h"
 
 #define Q_MAX	100	/* characters of q */
+
+static enum api_err	users_list(struct call *);
+
+enum filter { FL_ROLE, FL_ACTIVE, FL__MAX };
+
+static const char *const booleans[] = { "true", "false", NULL };
+
+/* q is read apart: it is longer than a LIST_TEXT and becomes a pattern. */
+static const struct list_filter filters[FL__MAX] = {
+	[FL_ROLE] = { .name = "role", .kind = LIST_ONE_OF,
+	    .allowed = auth_roles, .why = AUTH_ROLE_WHY },
+	[FL_ACTIVE] = { .name = "is_active", .kind = LIST_ONE_OF,
+	    .allowed = booleans, .why = "must be true or false" },
+};
+
+static const struct endpoint endpoint = {
+	.method = "GET",
+	.route = "/api/admin/users",
+	.who = ROLE_ADMIN,
+	.body = BODY_NONE,
+	.query = filters,
+	.nquery = FL__MAX,
+	.flags = EP_PAGED,
+	.rate = RL_API,
+	.tx = TX_NONE,		/* users has no row-level security */
+	.run = users_list,
+};
 
 static const char sql_list[] =
     "WITH f AS (SELECT " AUTH_USER_COLUMNS " FROM users u"
@@ -56,29 +83,19 @@ like_pattern(const char *q)
 }
 
 /*
- * Read the filters of r: role into *role and is_active into *active
- * (borrowed, NULL when absent), q as a new ILIKE pattern into *pat (the
- * caller frees it; NULL when absent or blank).  Returns API_OK,
- * API_INVALID with the field named, or API_ENOMEM.
+ * The q filter of r as a new ILIKE pattern in *pat (the caller frees
+ * it; NULL when absent or blank).  Returns API_OK, API_INVALID with q
+ * named, or API_ENOMEM.
  */
 static enum api_err
-filters(struct req *r, const char **role, const char **active, char **pat)
+q_pattern(struct req *r, char **pat)
 {
 	const char	*q;
 	enum api_err	 er;
 
 	*pat = NULL;
-	if ((er = http_param(r, "role", role)) != API_OK ||
-	    (er = http_param(r, "is_active", active)) != API_OK ||
-	    (er = http_param(r, "q", &q)) != API_OK)
+	if ((er = http_param(r, "q", &q)) != API_OK)
 		return er;
-	if (*role != NULL && auth_role_bit(*role) == 0)
-		return http_invalid_field(r, "role",
-		    "must be student, teacher, instructor or admin");
-	if (*active != NULL && strcmp(*active, "true") != 0 &&
-	    strcmp(*active, "false") != 0)
-		return http_invalid_field(r, "is_active",
-		    "must be true or false");
 	if (q == NULL || *q == '\0')
 		return API_OK;
 	if (!valid_text(q, 0))
@@ -91,45 +108,36 @@ filters(struct req *r, const char **role, const char **active, char **pat)
 	return API_OK;
 }
 
-/*
- * The user of row i of res as a new JSON object (list_row_fn); NULL
- * when the row is not a user or out of memory.
- */
+/* The user of row i of res (list_row_fn). */
 static cJSON *
 row(const struct db_res *res, int i)
 {
-	struct user	 u;
 
-	if (!auth_user_from_row(res, i, 0, &u))
-		return NULL;
-	return auth_user_json(&u);
+	return auth_user_row_json(res, i, 0);
 }
 
 /* The page query: its parameters, then LIMIT and OFFSET. */
 static const struct list_page list_q = {
-	sql_list, 3, 0, AUTH_USER_NCOLUMNS, row, 0
+	.sql = sql_list,
+	.nparams = 3,
+	.id_col = 0,
+	.total_col = AUTH_USER_NCOLUMNS,
+	.row = row,
 };
 
 static enum api_err
-handle(struct req *r)
+users_list(struct call *c)
 {
-	struct auth	 a;
-	struct db	*db;
-	const char	*role, *active, *params[5];
+	const char	*params[3];
 	char		*pat = NULL;
-	long long	 page, per_page;
 	enum api_err	 er;
 
-	if ((er = http_db(r, &db)) != API_OK ||
-	    (er = auth_require(r, db, ROLE_ADMIN, &a)) != API_OK ||
-	    (er = http_paging(r, &page, &per_page)) != API_OK ||
-	    (er = filters(r, &role, &active, &pat)) != API_OK)
-		goto out;
-	params[0] = role;
-	params[1] = active;
+	if ((er = q_pattern(c->r, &pat)) != API_OK)
+		return er;
+	params[0] = c->q[FL_ROLE];
+	params[1] = c->q[FL_ACTIVE];
 	params[2] = pat;
-	er = list_send(r, db, &list_q, params, page, per_page);
-out:
+	er = list_send(c->r, c->db, &list_q, params, c->page, c->per_page);
 	free(pat);
 	return er;
 }
@@ -138,5 +146,5 @@ int
 main(void)
 {
 
-	return http_main("GET", handle);
+	return endpoint_main(&endpoint);
 }

@@ -7,38 +7,46 @@
 #include "config.h"
 
 #include <stdio.h>
-#include <string.h>
 
 #include <cjson/cJSON.h>
 
 #include "audit.h"
 #include "auth.h"
-#include "conf.h"
 #include "crypto.h"
-#include "db.h"
+#include "endpoint.h"
 #include "http.h"
-#include "password.h"
-#include "valid.h"
+
+static enum api_err	create_teacher(struct call *);
 
 enum field { F_NAME, F_EMAIL, F_PASSWORD, F__MAX };
 
 static const struct vfield fields[F__MAX] = {
-	{ "name", valid_string, VF_REQUIRED, 1, 200 },
-	{ "email", valid_email, VF_REQUIRED, 0, 0 },
-	{ "password", valid_string, VF_REQUIRED | VF_NOTRIM, 1, 1024 },
+	[F_NAME] = { .name = "name", .fn = valid_string,
+	    .flags = VF_REQUIRED, .min = 1, .max = 200 },
+	[F_EMAIL] = { .name = "email", .fn = valid_email,
+	    .flags = VF_REQUIRED },
+	[F_PASSWORD] = { .name = "password", .fn = valid_string,
+	    .flags = VF_REQUIRED | VF_NOTRIM, .min = 1, .max = 1024 },
 };
 
-static const char sql_insert[] =
-    "INSERT INTO users AS u (email, name, password_hash, role)"
-    " VALUES ($1, $2, $3, 'teacher') RETURNING " AUTH_USER_COLUMNS;
+static const struct endpoint endpoint = {
+	.method = "POST",
+	.route = "/api/auth/admin/create-teacher",
+	.who = ROLE_ADMIN,
+	.body = BODY_JSON,
+	.fields = fields,
+	.nfields = F__MAX,
+	.rate = RL_API,
+	.tx = TX_NONE,		/* begun after the hash */
+	.run = create_teacher,
+};
 
 /*
- * Record the creation of u by admin a.  Returns API_OK, API_ENOMEM or a
- * database error.
+ * Record the creation of u by the caller of c.  Returns API_OK,
+ * API_ENOMEM or a database error.
  */
 static enum api_err
-audit_created(struct req *r, struct db *db, const struct auth *a,
-    const struct user *u)
+audit_created(struct call *c, const struct user *u)
 {
 	cJSON		*d;
 	enum api_err	 er = API_ENOMEM;
@@ -46,86 +54,37 @@ audit_created(struct req *r, struct db *db, const struct auth *a,
 	if ((d = cJSON_CreateObject()) != NULL &&
 	    cJSON_AddStringToObject(d, "email", u->email) != NULL &&
 	    cJSON_AddStringToObject(d, "role", u->role) != NULL)
-		er = audit_log(r, db, a->user.id_str, "user.create_teacher",
+		er = audit_log(c->r, c->db, c->user_id, "user.create_teacher",
 		    "user", u->id_str, d);
 	cJSON_Delete(d);
 	return er;
 }
 
-/*
- * Check the password of in against the policy and hash it into *hash
- * (the caller wipes and frees it).  Returns API_OK, API_INVALID with
- * fields.password set, or another error as password_check_policy or
- * password_hash returned it.
- */
 static enum api_err
-new_hash(struct req *r, const struct vout *in, char **hash)
+create_teacher(struct call *c)
 {
-	const char	*why;
-	enum api_err	 er;
-
-	*hash = NULL;
-	er = password_check_policy(in[F_PASSWORD].v.s, in[F_EMAIL].v.s,
-	    config_get()->password_min, &why);
-	if (er == API_INVALID)
-		return http_invalid_field(r, "password", why);
-	if (er != API_OK)
-		return er;
-	return password_hash(in[F_PASSWORD].v.s, hash);
-}
-
-static enum api_err
-handle(struct req *r)
-{
-	struct vout	 in[F__MAX];
-	struct auth	 a;
-	struct db	*db;
-	struct db_res	*res = NULL;
 	struct user	 u;
-	cJSON		*body, *errs = NULL, *uj = NULL;
-	const char	*params[3];
+	cJSON		*uj = NULL;
 	char		*hash = NULL, loc[64];
 	enum api_err	 er;
 
-	if ((er = http_db(r, &db)) != API_OK ||
-	    (er = auth_require(r, db, ROLE_ADMIN, &a)) != API_OK ||
-	    (er = http_body_json(r, &body)) != API_OK)
-		return er;
-	if ((er = valid_object(body, fields, F__MAX, in, &errs)) != API_OK)
-		return er == API_INVALID ? http_invalid(r, errs) : er;
-	/* Argon2id takes a while: hash before the transaction begins. */
-	if ((er = new_hash(r, in, &hash)) != API_OK ||
-	    (er = db_begin(db, a.user.id_str, a.user.role)) != API_OK)
-		goto out;
-	params[0] = in[F_EMAIL].v.s;
-	params[1] = in[F_NAME].v.s;
-	params[2] = hash;
-	er = db_exec(db, sql_insert, 3, params, &res);
-	if (er == API_CONFLICT &&
-	    strcmp(db_last_constraint(db), "users_email_key") == 0)
-		er = API_EMAIL_TAKEN;
-	if (er != API_OK)
-		goto out;
-	if (!auth_user_from_row(res, 0, 0, &u)) {
-		er = API_INTERNAL;
-		goto out;
-	}
-	if ((er = audit_created(r, db, &a, &u)) != API_OK)
+	if ((er = auth_new_password(c->r, "password", c->in[F_PASSWORD].v.s,
+	    c->in[F_EMAIL].v.s, &hash)) != API_OK ||
+	    (er = endpoint_begin(c)) != API_OK ||
+	    (er = auth_user_insert(c->db, c->in[F_EMAIL].v.s,
+	    c->in[F_NAME].v.s, hash, "teacher", &u)) != API_OK ||
+	    (er = audit_created(c, &u)) != API_OK)
 		goto out;
 	if ((uj = auth_user_json(&u)) == NULL) {
 		er = API_ENOMEM;
 		goto out;
 	}
-	if ((er = db_commit(db)) != API_OK)
-		goto out;
 	snprintf(loc, sizeof(loc), "/api/admin/users/%s", u.id_str);
-	(void)http_header(r, "Location", loc);
-	er = http_send(r, 201, uj);
+	(void)http_header(c->r, "Location", loc);
+	er = http_send(c->r, 201, uj);
 out:
 	cJSON_Delete(uj);
-	db_res_free(res);
 	crypto_wipe_free(hash);
-	valid_out_free(in, fields, F__MAX);
 	return er;
 }
 
@@ -133,5 +92,5 @@ int
 main(void)
 {
 
-	return http_main("POST", handle);
+	return endpoint_main(&endpoint);
 }

@@ -5,6 +5,9 @@
  * Argon2id verification) and get the same 401.  Failed logins count per
  * account, whatever the address, besides the per-address auth limit.
  * Hashes imported from the Flask apps are upgraded to Argon2id here.
+ * The check runs outside any transaction, so a failure's count stands
+ * and the slow verification pins no pooled server connection; the
+ * sign-in itself is one transaction.
  */
 #include "config.h"
 
@@ -13,17 +16,33 @@
 #include "auth.h"
 #include "crypto.h"
 #include "db.h"
+#include "endpoint.h"
 #include "http.h"
 #include "log.h"
 #include "password.h"
 #include "ratelimit.h"
-#include "valid.h"
+
+static enum api_err	login(struct call *);
 
 enum field { F_EMAIL, F_PASSWORD, F__MAX };
 
 static const struct vfield fields[F__MAX] = {
-	{ "email", valid_email, VF_REQUIRED, 0, 0 },
-	{ "password", valid_string, VF_REQUIRED | VF_NOTRIM, 1, 1024 },
+	[F_EMAIL] = { .name = "email", .fn = valid_email,
+	    .flags = VF_REQUIRED },
+	[F_PASSWORD] = { .name = "password", .fn = valid_string,
+	    .flags = VF_REQUIRED | VF_NOTRIM, .min = 1, .max = 1024 },
+};
+
+static const struct endpoint endpoint = {
+	.method = "POST",
+	.route = "/api/auth/login",
+	.who = WHO_ANYONE,
+	.body = BODY_JSON,
+	.fields = fields,
+	.nfields = F__MAX,
+	.rate = RL_AUTH,
+	.tx = TX_NONE,		/* begun once the password is right */
+	.run = login,
 };
 
 static const char sql_user[] =
@@ -56,41 +75,33 @@ upgrade(struct req *r, struct db *db, const struct user *u, const char *pw,
 }
 
 static enum api_err
-handle(struct req *r)
+login(struct call *c)
 {
-	struct vout	 in[F__MAX];
-	struct db	*db;
+	struct req	*r = c->r;
 	struct db_res	*res = NULL;
 	struct user	 u;
-	cJSON		*body, *errs;
-	const char	*stored;
+	const char	*stored, *pw = c->in[F_PASSWORD].v.s;
 	int		 ok = 0, rehash = 0;
 	enum api_err	 er;
 
-	if ((er = http_db(r, &db)) != API_OK ||
-	    (er = ratelimit_check(r, db, RL_AUTH, NULL)) != API_OK ||
-	    (er = http_body_json(r, &body)) != API_OK)
-		return er;
-	if ((er = valid_object(body, fields, F__MAX, in, &errs)) != API_OK)
-		return er == API_INVALID ? http_invalid(r, errs) : er;
-	if ((er = db_exec(db, sql_user, 1, (const char *const *)&in[F_EMAIL].v.s,
-	    &res)) != API_OK)
+	if ((er = db_exec(c->db, sql_user, 1,
+	    (const char *const *)&c->in[F_EMAIL].v.s, &res)) != API_OK)
 		goto out;
 	if (db_nrows(res) != 1 || !auth_user_from_row(res, 0, 0, &u) ||
 	    (stored = db_get(res, 0, AUTH_USER_NCOLUMNS)) == NULL) {
-		password_verify_dummy(in[F_PASSWORD].v.s);
+		password_verify_dummy(pw);
 		er = API_INVALID_CREDENTIALS;
 		goto out;
 	}
-	if ((er = ratelimit_peek(r, db, RL_LOGIN_FAIL, u.id_str)) != API_OK ||
-	    (er = password_verify(in[F_PASSWORD].v.s, stored, &ok,
-	    &rehash)) != API_OK)
+	if ((er = ratelimit_peek(r, c->db, RL_LOGIN_FAIL, u.id_str)) !=
+	    API_OK ||
+	    (er = password_verify(pw, stored, &ok, &rehash)) != API_OK)
 		goto out;
 	if (!ok) {
 		log_event(LOG_LVL_INFO, r->request_id, "login_failed",
 		    "user_id", u.id_str, "ip", r->remote_addr, NULL);
-		if ((er = ratelimit_check(r, db, RL_LOGIN_FAIL, u.id_str)) ==
-		    API_OK)
+		if ((er = ratelimit_check(r, c->db, RL_LOGIN_FAIL,
+		    u.id_str)) == API_OK)
 			er = API_INVALID_CREDENTIALS;
 		goto out;
 	}
@@ -98,14 +109,12 @@ handle(struct req *r)
 		er = API_ACCOUNT_DISABLED;
 		goto out;
 	}
-	if ((er = db_begin(db, u.id_str, u.role)) != API_OK ||
-	    (rehash && (er = upgrade(r, db, &u, in[F_PASSWORD].v.s,
-	    stored)) != API_OK))
+	if ((er = endpoint_begin(c)) != API_OK ||
+	    (rehash && (er = upgrade(r, c->db, &u, pw, stored)) != API_OK))
 		goto out;
-	er = auth_finish(r, db, &u, NULL, 200, 0);
+	er = auth_finish(r, c->db, &u, NULL, 200, 0);
 out:
 	db_res_free(res);
-	valid_out_free(in, fields, F__MAX);
 	return er;
 }
 
@@ -113,5 +122,5 @@ int
 main(void)
 {
 
-	return http_main("POST", handle);
+	return endpoint_main(&endpoint);
 }

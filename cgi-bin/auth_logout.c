@@ -17,13 +17,29 @@
 #include "auth.h"
 #include "crypto.h"
 #include "db.h"
+#include "endpoint.h"
 #include "http.h"
-#include "valid.h"
+
+static enum api_err	logout(struct call *);
 
 enum field { F_REFRESH_TOKEN, F__MAX };
 
 static const struct vfield fields[F__MAX] = {
-	{ "refresh_token", valid_string, VF_NOTRIM, 1, 1024 },
+	[F_REFRESH_TOKEN] = { .name = "refresh_token", .fn = valid_string,
+	    .flags = VF_NOTRIM, .min = 1, .max = 1024 },
+};
+
+static const struct endpoint endpoint = {
+	.method = "POST",
+	.route = "/api/auth/logout",
+	.who = ROLE_ANY,
+	.body = BODY_JSON,
+	.fields = fields,
+	.nfields = F__MAX,
+	.flags = EP_BODY_OPTIONAL,
+	.rate = RL_API,
+	.tx = TX_CALLER,
+	.run = logout,
 };
 
 static const char sql_revoke_jti[] =
@@ -35,18 +51,6 @@ static const char sql_session_of[] =
     "SELECT s.id FROM refresh_tokens rt"
     " JOIN sessions s ON s.id = rt.session_id"
     " WHERE rt.token_hash = $1 AND s.user_id = $2::bigint";
-
-/*
- * Whether r came without a body: Content-Length 0, or neither a length
- * nor a type (a body nobody reads is drained by http_dispatch).
- */
-static int
-no_body(const struct req *r)
-{
-
-	return r->content_length == 0 ||
-	    (r->content_length < 0 && r->content_type == NULL);
-}
 
 /*
  * Revoke the session of refresh token tok if it is user_id's.  Returns
@@ -74,52 +78,30 @@ revoke_refresh(struct db *db, const char *user_id, const char *tok)
 }
 
 static enum api_err
-handle(struct req *r)
+logout(struct call *c)
 {
-	struct vout	 in[F__MAX];
-	struct auth	 a;
-	struct db	*db;
-	cJSON		*body, *errs;
 	const char	*params[3];
 	char		 exp[24];
 	enum api_err	 er;
 
-	memset(in, 0, sizeof(in));
-	if ((er = http_db(r, &db)) != API_OK ||
-	    (er = auth_require(r, db, ROLE_ANY, &a)) != API_OK)
-		return er;
-	if (!no_body(r)) {
-		if ((er = http_body_json(r, &body)) != API_OK)
-			return er;
-		if ((er = valid_object(body, fields, F__MAX, in, &errs)) !=
-		    API_OK)
-			return er == API_INVALID ? http_invalid(r, errs) : er;
-	}
-	if ((er = db_begin(db, a.user.id_str, a.user.role)) != API_OK)
-		goto out;
-	snprintf(exp, sizeof(exp), "%lld", a.claims.exp);
-	params[0] = a.claims.jti;
-	params[1] = a.user.id_str;
+	snprintf(exp, sizeof(exp), "%lld", c->a.claims.exp);
+	params[0] = c->a.claims.jti;
+	params[1] = c->user_id;
 	params[2] = exp;
-	if ((er = db_exec(db, sql_revoke_jti, 3, params, NULL)) != API_OK ||
-	    (er = auth_revoke_sessions(db, a.user.id_str, a.claims.sid, NULL,
-	    "logout")) != API_OK)
-		goto out;
-	if (in[F_REFRESH_TOKEN].present &&
-	    (er = revoke_refresh(db, a.user.id_str,
-	    in[F_REFRESH_TOKEN].v.s)) != API_OK)
-		goto out;
-	if ((er = db_commit(db)) != API_OK)
-		goto out;
-	er = http_send(r, 204, NULL);
-out:
-	valid_out_free(in, fields, F__MAX);
-	return er;
+	if ((er = db_exec(c->db, sql_revoke_jti, 3, params, NULL)) != API_OK ||
+	    (er = auth_revoke_sessions(c->db, c->user_id, c->a.claims.sid,
+	    NULL, "logout")) != API_OK)
+		return er;
+	if (c->in[F_REFRESH_TOKEN].present &&
+	    (er = revoke_refresh(c->db, c->user_id,
+	    c->in[F_REFRESH_TOKEN].v.s)) != API_OK)
+		return er;
+	return http_send(c->r, 204, NULL);
 }
 
 int
 main(void)
 {
 
-	return http_main("POST", handle);
+	return endpoint_main(&endpoint);
 }

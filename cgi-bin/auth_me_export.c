@@ -20,13 +20,23 @@
 
 #include "auth.h"
 #include "db.h"
+#include "endpoint.h"
 #include "http.h"
 #include "json.h"
 #include "log.h"
+#include "row.h"
 
-/* The SQL of timestamp column x as RFC 3339 UTC text. */
-#define TS(x)	"to_char(" x " AT TIME ZONE 'UTC',"		\
-		" 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+static enum api_err	me_export(struct call *);
+
+static const struct endpoint endpoint = {
+	.method = "GET",
+	.route = "/api/auth/me/export",
+	.who = ROLE_ANY,
+	.body = BODY_NONE,
+	.rate = RL_API,
+	.tx = TX_CALLER,
+	.run = me_export,
+};
 
 /*
  * One member of the document: an array built by sql, which takes the
@@ -43,9 +53,9 @@ struct section {
 static const struct section sections[] = {
 	{ "sessions", "public.sessions", 2,
 	    "SELECT coalesce(json_agg(json_build_object("
-	    "'created_at', " TS("s.created_at") ","
-	    " 'expires_at', " TS("s.expires_at") ","
-	    " 'revoked_at', " TS("s.revoked_at") ","
+	    "'created_at', " SQL_UTC("s.created_at") ","
+	    " 'expires_at', " SQL_UTC("s.expires_at") ","
+	    " 'revoked_at', " SQL_UTC("s.revoked_at") ","
 	    " 'revoked_reason', s.revoked_reason,"
 	    " 'current', s.id = $2)"
 	    " ORDER BY s.created_at, s.id), '[]'::json)"
@@ -58,42 +68,43 @@ static const struct section sections[] = {
 	    " 'target_id', a.target_id,"
 	    " 'details', a.details,"
 	    " 'ip', CASE WHEN a.actor_user_id = $1::bigint THEN a.ip END,"
-	    " 'created_at', " TS("a.created_at") ")"
+	    " 'created_at', " SQL_UTC("a.created_at") ")"
 	    " ORDER BY a.created_at, a.id), '[]'::json)"
 	    " FROM audit_logs a WHERE a.actor_user_id = $1::bigint"
 	    " OR (a.target_type = 'user'"
 	    " AND a.target_id = ($1::bigint)::text)" },
 	{ "password_resets", "public.password_resets", 1,
 	    "SELECT coalesce(json_agg(json_build_object("
-	    "'created_at', " TS("p.created_at") ","
-	    " 'expires_at', " TS("p.expires_at") ","
-	    " 'used_at', " TS("p.used_at") ")"
+	    "'created_at', " SQL_UTC("p.created_at") ","
+	    " 'expires_at', " SQL_UTC("p.expires_at") ","
+	    " 'used_at', " SQL_UTC("p.used_at") ")"
 	    " ORDER BY p.created_at, p.id), '[]'::json)"
 	    " FROM password_resets p WHERE p.user_id = $1::bigint" },
 	{ "courses_authored", "public.courses", 1,
 	    "SELECT coalesce(json_agg(json_build_object("
 	    "'id', c.id, 'title', c.title, 'published', c.published,"
-	    " 'archived', c.archived, 'created_at', " TS("c.created_at") ")"
+	    " 'archived', c.archived,"
+	    " 'created_at', " SQL_UTC("c.created_at") ")"
 	    " ORDER BY c.id), '[]'::json)"
 	    " FROM courses c WHERE c.instructor_id = $1::bigint" },
 	{ "enrollments", "public.enrollments", 1,
 	    "SELECT coalesce(json_agg(json_build_object("
 	    "'course_id', e.course_id, 'status', e.status,"
-	    " 'source', e.source, 'created_at', " TS("e.created_at") ")"
+	    " 'source', e.source, 'created_at', " SQL_UTC("e.created_at") ")"
 	    " ORDER BY e.id), '[]'::json)"
 	    " FROM enrollments e WHERE e.user_id = $1::bigint" },
 	{ "lesson_progress", "public.lesson_progress", 1,
 	    "SELECT coalesce(json_agg(json_build_object("
 	    "'lesson_id', l.lesson_id,"
-	    " 'completed_at', " TS("l.completed_at") ")"
+	    " 'completed_at', " SQL_UTC("l.completed_at") ")"
 	    " ORDER BY l.completed_at), '[]'::json)"
 	    " FROM lesson_progress l WHERE l.user_id = $1::bigint" },
 	{ "submissions", "public.submissions", 1,
 	    "SELECT coalesce(json_agg(json_build_object("
 	    "'classwork_id', s.classwork_id, 'content', s.content,"
 	    " 'grade', s.grade, 'feedback', s.feedback,"
-	    " 'submitted_at', " TS("s.submitted_at") ","
-	    " 'graded_at', " TS("s.graded_at") ")"
+	    " 'submitted_at', " SQL_UTC("s.submitted_at") ","
+	    " 'graded_at', " SQL_UTC("s.graded_at") ")"
 	    " ORDER BY s.id), '[]'::json)"
 	    " FROM submissions s WHERE s.user_id = $1::bigint" },
 	{ "payments", "public.payments", 1,
@@ -102,8 +113,8 @@ static const struct section sections[] = {
 	    " 'status', p.status, 'amount', p.amount,"
 	    " 'currency', p.currency,"
 	    " 'provider_payment_id', p.provider_payment_id,"
-	    " 'created_at', " TS("p.created_at") ","
-	    " 'paid_at', " TS("p.paid_at") ")"
+	    " 'created_at', " SQL_UTC("p.created_at") ","
+	    " 'paid_at', " SQL_UTC("p.paid_at") ")"
 	    " ORDER BY p.id), '[]'::json)"
 	    " FROM payments p WHERE p.user_id = $1::bigint" },
 	{ NULL, NULL, 0, NULL }
@@ -113,7 +124,7 @@ static const char sql_exists[] =
     "SELECT to_regclass($1) IS NOT NULL";
 
 static const char sql_now[] =
-    "SELECT " TS("now()");
+    "SELECT " SQL_UTC("now()");
 
 /*
  * Add section s for the user and session of params to doc, when its
@@ -157,39 +168,32 @@ out:
 }
 
 static enum api_err
-handle(struct req *r)
+me_export(struct call *c)
 {
-	struct auth	 a;
-	struct db	*db;
 	struct db_res	*res = NULL;
 	const char	*params[2], *now;
 	const struct section *s;
 	cJSON		*doc = NULL, *u;
 	enum api_err	 er;
 
-	if ((er = http_db(r, &db)) != API_OK ||
-	    (er = auth_require(r, db, ROLE_ANY, &a)) != API_OK ||
-	    (er = db_begin(db, a.user.id_str, a.user.role)) != API_OK ||
-	    (er = db_exec(db, sql_now, 0, NULL, &res)) != API_OK)
+	if ((er = db_exec(c->db, sql_now, 0, NULL, &res)) != API_OK)
 		goto out;
 	er = API_ENOMEM;
 	if ((now = db_get(res, 0, 0)) == NULL ||
 	    (doc = cJSON_CreateObject()) == NULL ||
 	    cJSON_AddStringToObject(doc, "exported_at", now) == NULL ||
-	    (u = auth_user_json(&a.user)) == NULL)
+	    (u = auth_user_json(&c->a.user)) == NULL)
 		goto out;
 	if (!cJSON_AddItemToObject(doc, "user", u)) {
 		cJSON_Delete(u);
 		goto out;
 	}
-	params[0] = a.user.id_str;
-	params[1] = a.claims.sid;
+	params[0] = c->user_id;
+	params[1] = c->a.claims.sid;
 	for (s = sections; s->key != NULL; s++)
-		if ((er = add_section(r, db, s, params, doc)) != API_OK)
+		if ((er = add_section(c->r, c->db, s, params, doc)) != API_OK)
 			goto out;
-	if ((er = db_commit(db)) != API_OK)
-		goto out;
-	er = http_send(r, 200, doc);
+	er = http_send(c->r, 200, doc);
 out:
 	cJSON_Delete(doc);
 	db_res_free(res);
@@ -200,5 +204,5 @@ int
 main(void)
 {
 
-	return http_main("GET", handle);
+	return endpoint_main(&endpoint);
 }

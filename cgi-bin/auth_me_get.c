@@ -9,22 +9,30 @@
 #include <cjson/cJSON.h>
 
 #include "auth.h"
+#include "endpoint.h"
 #include "http.h"
 
+static enum api_err	me_get(struct call *);
+
+static const struct endpoint endpoint = {
+	.method = "GET",
+	.route = "/api/auth/me",
+	.who = ROLE_ANY,
+	.body = BODY_NONE,
+	.rate = RL_API,
+	.tx = TX_NONE,
+	.run = me_get,
+};
+
 static enum api_err
-handle(struct req *r)
+me_get(struct call *c)
 {
-	struct auth	 a;
-	struct db	*db;
 	cJSON		*u;
 	enum api_err	 er;
 
-	if ((er = http_db(r, &db)) != API_OK ||
-	    (er = auth_require(r, db, ROLE_ANY, &a)) != API_OK)
-		return er;
-	if ((u = auth_user_json(&a.user)) == NULL)
+	if ((u = auth_user_json(&c->a.user)) == NULL)
 		return API_ENOMEM;
-	er = http_send(r, 200, u);
+	er = http_send(c->r, 200, u);
 	cJSON_Delete(u);
 	return er;
 }
@@ -33,5 +41,5 @@ int
 main(void)
 {
 
-	return http_main("GET", handle);
+	return endpoint_main(&endpoint);
 }

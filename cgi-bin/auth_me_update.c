@@ -11,13 +11,28 @@
 
 #include "auth.h"
 #include "db.h"
+#include "endpoint.h"
 #include "http.h"
-#include "valid.h"
+
+static enum api_err	me_update(struct call *);
 
 enum field { F_NAME, F__MAX };
 
 static const struct vfield fields[F__MAX] = {
-	{ "name", valid_string, VF_REQUIRED, 1, 100 },
+	[F_NAME] = { .name = "name", .fn = valid_string,
+	    .flags = VF_REQUIRED, .min = 1, .max = 100 },
+};
+
+static const struct endpoint endpoint = {
+	.method = "PATCH",
+	.route = "/api/auth/me",
+	.who = ROLE_ANY,
+	.body = BODY_JSON,
+	.fields = fields,
+	.nfields = F__MAX,
+	.rate = RL_API,
+	.tx = TX_CALLER,
+	.run = me_update,
 };
 
 static const char sql_update[] =
@@ -25,44 +40,25 @@ static const char sql_update[] =
     " RETURNING " AUTH_USER_COLUMNS;
 
 static enum api_err
-handle(struct req *r)
+me_update(struct call *c)
 {
-	struct vout	 in[F__MAX];
-	struct auth	 a;
-	struct db	*db;
 	struct db_res	*res = NULL;
-	struct user	 u;
-	cJSON		*body, *errs, *uj = NULL;
+	cJSON		*uj = NULL;
 	const char	*params[2];
 	enum api_err	 er;
 
-	if ((er = http_db(r, &db)) != API_OK ||
-	    (er = auth_require(r, db, ROLE_ANY, &a)) != API_OK ||
-	    (er = http_body_json(r, &body)) != API_OK)
-		return er;
-	if ((er = valid_object(body, fields, F__MAX, in, &errs)) != API_OK)
-		return er == API_INVALID ? http_invalid(r, errs) : er;
-	if ((er = db_begin(db, a.user.id_str, a.user.role)) != API_OK)
+	params[0] = c->user_id;
+	params[1] = c->in[F_NAME].v.s;
+	if ((er = db_exec(c->db, sql_update, 2, params, &res)) != API_OK)
 		goto out;
-	params[0] = a.user.id_str;
-	params[1] = in[F_NAME].v.s;
-	if ((er = db_exec(db, sql_update, 2, params, &res)) != API_OK)
-		goto out;
-	if (!auth_user_from_row(res, 0, 0, &u)) {
-		er = API_INTERNAL;
+	if ((uj = auth_user_row_json(res, 0, 0)) == NULL) {
+		er = db_nrows(res) == 1 ? API_ENOMEM : API_INTERNAL;
 		goto out;
 	}
-	if ((er = db_commit(db)) != API_OK)
-		goto out;
-	if ((uj = auth_user_json(&u)) == NULL) {
-		er = API_ENOMEM;
-		goto out;
-	}
-	er = http_send(r, 200, uj);
+	er = http_send(c->r, 200, uj);
 out:
 	cJSON_Delete(uj);
 	db_res_free(res);
-	valid_out_free(in, fields, F__MAX);
 	return er;
 }
 
@@ -70,5 +66,5 @@ int
 main(void)
 {
 
-	return http_main("PATCH", handle);
+	return endpoint_main(&endpoint);
 }

@@ -3,79 +3,59 @@
  *
  * The current password is asked again (failures count against the
  * account's failed-login limit, as at login) and the new one must pass
- * the policy.  It is stored as Argon2id; every other session of the user
- * is revoked, so a thief signed in elsewhere is out, while the caller's
- * own session goes on.  Pending password resets are spent too.
+ * the policy.  Both Argon2id steps run before the transaction begins.
+ * It is stored as Argon2id; every other session of the user is revoked,
+ * so a thief signed in elsewhere is out, while the caller's own session
+ * goes on.  Pending password resets are spent too.
  */
 #include "config.h"
 
-#include <cjson/cJSON.h>
-
-#include "audit.h"
 #include "auth.h"
-#include "conf.h"
 #include "crypto.h"
-#include "db.h"
+#include "endpoint.h"
 #include "http.h"
-#include "password.h"
-#include "valid.h"
+
+static enum api_err	password_change(struct call *);
 
 enum field { F_CURRENT, F_NEW, F__MAX };
 
 static const struct vfield fields[F__MAX] = {
-	{ "current_password", valid_string, VF_REQUIRED | VF_NOTRIM, 1, 1024 },
-	{ "new_password", valid_string, VF_REQUIRED | VF_NOTRIM, 1, 1024 },
+	[F_CURRENT] = { .name = "current_password", .fn = valid_string,
+	    .flags = VF_REQUIRED | VF_NOTRIM, .min = 1, .max = 1024 },
+	[F_NEW] = { .name = "new_password", .fn = valid_string,
+	    .flags = VF_REQUIRED | VF_NOTRIM, .min = 1, .max = 1024 },
 };
 
-static const char sql_store[] =
-    "UPDATE users SET password_hash = $2 WHERE id = $1::bigint";
-
-static const char sql_spend_resets[] =
-    "UPDATE password_resets SET used_at = now()"
-    " WHERE user_id = $1::bigint AND used_at IS NULL";
+static const struct endpoint endpoint = {
+	.method = "POST",
+	.route = "/api/auth/password",
+	.who = ROLE_ANY,
+	.body = BODY_JSON,
+	.fields = fields,
+	.nfields = F__MAX,
+	.rate = RL_API,
+	.tx = TX_NONE,		/* begun after the password work */
+	.run = password_change,
+};
 
 static enum api_err
-handle(struct req *r)
+password_change(struct call *c)
 {
-	struct vout	 in[F__MAX];
-	struct auth	 a;
-	struct db	*db;
-	cJSON		*body, *errs;
-	const char	*params[2], *why;
 	char		*hash = NULL;
 	enum api_err	 er;
 
-	if ((er = http_db(r, &db)) != API_OK ||
-	    (er = auth_require(r, db, ROLE_ANY, &a)) != API_OK ||
-	    (er = http_body_json(r, &body)) != API_OK)
-		return er;
-	if ((er = valid_object(body, fields, F__MAX, in, &errs)) != API_OK)
-		return er == API_INVALID ? http_invalid(r, errs) : er;
-	if ((er = auth_check_password(r, db, &a, in[F_CURRENT].v.s)) !=
+	if ((er = auth_check_password(c->r, c->db, &c->a,
+	    c->in[F_CURRENT].v.s)) != API_OK ||
+	    (er = auth_new_password(c->r, "new_password", c->in[F_NEW].v.s,
+	    c->a.user.email, &hash)) != API_OK ||
+	    (er = endpoint_begin(c)) != API_OK ||
+	    (er = auth_password_set(c->r, c->db, c->user_id, hash,
+	    c->a.claims.sid, "password_change", "user.password_change")) !=
 	    API_OK)
 		goto out;
-	er = password_check_policy(in[F_NEW].v.s, a.user.email,
-	    config_get()->password_min, &why);
-	if (er == API_INVALID)
-		er = http_invalid_field(r, "new_password", why);
-	if (er != API_OK ||
-	    (er = password_hash(in[F_NEW].v.s, &hash)) != API_OK ||
-	    (er = db_begin(db, a.user.id_str, a.user.role)) != API_OK)
-		goto out;
-	params[0] = a.user.id_str;
-	params[1] = hash;
-	if ((er = db_exec(db, sql_store, 2, params, NULL)) != API_OK ||
-	    (er = db_exec(db, sql_spend_resets, 1, params, NULL)) != API_OK ||
-	    (er = auth_revoke_sessions(db, a.user.id_str, NULL, a.claims.sid,
-	    "password_change")) != API_OK ||
-	    (er = audit_log(r, db, a.user.id_str, "user.password_change",
-	    "user", a.user.id_str, NULL)) != API_OK ||
-	    (er = db_commit(db)) != API_OK)
-		goto out;
-	er = http_send(r, 204, NULL);
+	er = http_send(c->r, 204, NULL);
 out:
 	crypto_wipe_free(hash);
-	valid_out_free(in, fields, F__MAX);
 	return er;
 }
 
@@ -83,5 +63,5 @@ int
 main(void)
 {
 
-	return http_main("POST", handle);
+	return endpoint_main(&endpoint);
 }

@@ -20,18 +20,32 @@
 #include "conf.h"
 #include "crypto.h"
 #include "db.h"
+#include "endpoint.h"
 #include "http.h"
 #include "log.h"
-#include "ratelimit.h"
-#include "valid.h"
 
 #define RESET_TOKEN_BYTES	32
 #define RESET_SUBJECT		"Reset your lectern password"
 
+static enum api_err	password_forgot(struct call *);
+
 enum field { F_EMAIL, F__MAX };
 
 static const struct vfield fields[F__MAX] = {
-	{ "email", valid_email, VF_REQUIRED, 0, 0 },
+	[F_EMAIL] = { .name = "email", .fn = valid_email,
+	    .flags = VF_REQUIRED },
+};
+
+static const struct endpoint endpoint = {
+	.method = "POST",
+	.route = "/api/auth/password/forgot",
+	.who = WHO_ANYONE,
+	.body = BODY_JSON,
+	.fields = fields,
+	.nfields = F__MAX,
+	.rate = RL_STRICT,
+	.tx = TX_CALLER,
+	.run = password_forgot,
 };
 
 /*
@@ -86,51 +100,40 @@ reset_body(const char *token, char **out)
 }
 
 static enum api_err
-handle(struct req *r)
+password_forgot(struct call *c)
 {
-	struct vout	 in[F__MAX];
-	struct db	*db;
 	struct db_res	*res = NULL;
-	cJSON		*body, *errs, *out = NULL;
+	cJSON		*out = NULL;
 	const char	*params[4];
 	char		 hash[CRYPTO_SHA256_HEX_SIZE];
 	char		*token = NULL, *text = NULL;
 	enum api_err	 er;
 
-	if ((er = http_db(r, &db)) != API_OK ||
-	    (er = ratelimit_check(r, db, RL_STRICT, NULL)) != API_OK ||
-	    (er = http_body_json(r, &body)) != API_OK)
-		return er;
-	if ((er = valid_object(body, fields, F__MAX, in, &errs)) != API_OK)
-		return er == API_INVALID ? http_invalid(r, errs) : er;
 	if ((er = crypto_token(RESET_TOKEN_BYTES, &token)) != API_OK ||
 	    (er = crypto_sha256_hex(token, strlen(token), hash)) != API_OK ||
-	    (er = reset_body(token, &text)) != API_OK ||
-	    (er = db_begin(db, NULL, NULL)) != API_OK)
+	    (er = reset_body(token, &text)) != API_OK)
 		goto out;
-	params[0] = in[F_EMAIL].v.s;
+	params[0] = c->in[F_EMAIL].v.s;
 	params[1] = hash;
 	params[2] = RESET_SUBJECT;
 	params[3] = text;
-	if ((er = db_exec(db, sql_queue, 4, params, &res)) != API_OK ||
-	    (er = db_commit(db)) != API_OK)
+	if ((er = db_exec(c->db, sql_queue, 4, params, &res)) != API_OK)
 		goto out;
 	if (db_nrows(res) == 1)
-		log_event(LOG_LVL_INFO, r->request_id, "password_reset_queued",
-		    "user_id", db_get(res, 0, 1), "outbox_id",
-		    db_get(res, 0, 0), NULL);
+		log_event(LOG_LVL_INFO, c->r->request_id,
+		    "password_reset_queued", "user_id", db_get(res, 0, 1),
+		    "outbox_id", db_get(res, 0, 0), NULL);
 	if ((out = cJSON_CreateObject()) == NULL ||
 	    cJSON_AddStringToObject(out, "status", "accepted") == NULL) {
 		er = API_ENOMEM;
 		goto out;
 	}
-	er = http_send(r, 202, out);
+	er = http_send(c->r, 202, out);
 out:
 	cJSON_Delete(out);
 	db_res_free(res);
 	crypto_wipe_free(token);
 	crypto_wipe_free(text);
-	valid_out_free(in, fields, F__MAX);
 	return er;
 }
 
@@ -138,5 +141,5 @@ int
 main(void)
 {
 
-	return http_main("POST", handle);
+	return endpoint_main(&endpoint);
 }

@@ -16,15 +16,29 @@
 #include "auth.h"
 #include "crypto.h"
 #include "db.h"
+#include "endpoint.h"
 #include "http.h"
 #include "log.h"
-#include "ratelimit.h"
-#include "valid.h"
+
+static enum api_err	refresh(struct call *);
 
 enum field { F_REFRESH_TOKEN, F__MAX };
 
 static const struct vfield fields[F__MAX] = {
-	{ "refresh_token", valid_string, VF_REQUIRED | VF_NOTRIM, 1, 1024 },
+	[F_REFRESH_TOKEN] = { .name = "refresh_token", .fn = valid_string,
+	    .flags = VF_REQUIRED | VF_NOTRIM, .min = 1, .max = 1024 },
+};
+
+static const struct endpoint endpoint = {
+	.method = "POST",
+	.route = "/api/auth/refresh",
+	.who = WHO_ANYONE,
+	.body = BODY_JSON,
+	.fields = fields,
+	.nfields = F__MAX,
+	.rate = RL_AUTH,
+	.tx = TX_CALLER,
+	.run = refresh,
 };
 
 /* The columns of sql_lookup before the user's. */
@@ -58,9 +72,10 @@ rejected(struct req *r)
 
 /*
  * A spent token came back: revoke its session (the whole family, the
- * live successor included), audit it and commit, so the revocation
- * stands although the request fails.  Returns the 401 of rejected, or
- * a database error (the transaction is then rolled back).
+ * live successor included), audit it and commit here, so the revocation
+ * stands although the request fails (the runner commits only what
+ * succeeds).  Returns the 401 of rejected, or a database error (the
+ * transaction is then rolled back).
  */
 static enum api_err
 reuse(struct req *r, struct db *db, const struct user *u, const char *sid)
@@ -79,29 +94,20 @@ reuse(struct req *r, struct db *db, const struct user *u, const char *sid)
 }
 
 static enum api_err
-handle(struct req *r)
+refresh(struct call *c)
 {
-	struct vout	 in[F__MAX];
-	struct db	*db;
+	struct req	*r = c->r;
 	struct db_res	*res = NULL, *spend = NULL;
 	struct user	 u;
-	cJSON		*body, *errs;
 	const char	*params[1], *id, *spent, *idle, *sid, *live;
 	char		 hash[CRYPTO_SHA256_HEX_SIZE];
 	enum api_err	 er;
 
-	if ((er = http_db(r, &db)) != API_OK ||
-	    (er = ratelimit_check(r, db, RL_AUTH, NULL)) != API_OK ||
-	    (er = http_body_json(r, &body)) != API_OK)
-		return er;
-	if ((er = valid_object(body, fields, F__MAX, in, &errs)) != API_OK)
-		return er == API_INVALID ? http_invalid(r, errs) : er;
-	if ((er = crypto_sha256_hex(in[F_REFRESH_TOKEN].v.s,
-	    strlen(in[F_REFRESH_TOKEN].v.s), hash)) != API_OK ||
-	    (er = db_begin(db, NULL, NULL)) != API_OK)
+	if ((er = crypto_sha256_hex(c->in[F_REFRESH_TOKEN].v.s,
+	    strlen(c->in[F_REFRESH_TOKEN].v.s), hash)) != API_OK)
 		goto out;
 	params[0] = hash;
-	if ((er = db_exec(db, sql_lookup, 1, params, &res)) != API_OK)
+	if ((er = db_exec(c->db, sql_lookup, 1, params, &res)) != API_OK)
 		goto out;
 	id = db_get(res, 0, C_ID);
 	spent = db_get(res, 0, C_SPENT);
@@ -115,7 +121,7 @@ handle(struct req *r)
 		goto out;
 	}
 	if (spent[0] == 't') {
-		er = reuse(r, db, &u, sid);
+		er = reuse(r, c->db, &u, sid);
 		goto out;
 	}
 	if (idle[0] == 't' || live[0] != 't') {
@@ -128,17 +134,16 @@ handle(struct req *r)
 	}
 	/* The row is locked, so this holds; if it ever did not: reuse. */
 	params[0] = id;
-	if ((er = db_exec(db, sql_spend, 1, params, &spend)) != API_OK)
+	if ((er = db_exec(c->db, sql_spend, 1, params, &spend)) != API_OK)
 		goto out;
 	if (db_nrows(spend) != 1) {
-		er = reuse(r, db, &u, sid);
+		er = reuse(r, c->db, &u, sid);
 		goto out;
 	}
-	er = auth_finish(r, db, &u, sid, 200, 0);
+	er = auth_finish(r, c->db, &u, sid, 200, 0);
 out:
 	db_res_free(spend);
 	db_res_free(res);
-	valid_out_free(in, fields, F__MAX);
 	return er;
 }
 
@@ -146,5 +151,5 @@ int
 main(void)
 {
 
-	return http_main("POST", handle);
+	return endpoint_main(&endpoint);
 }

@@ -1,32 +1,50 @@
 /*
  * lectern — POST /api/auth/register: create a student (or another role
- * that LECTERN_SIGNUP_ROLES allows, never admin) and sign it in.
+ * that LECTERN_SIGNUP_ROLES allows, never admin) and sign it in.  The
+ * password is hashed before the transaction begins: Argon2id is slow.
  */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "auth.h"
 #include "conf.h"
 #include "crypto.h"
-#include "db.h"
+#include "endpoint.h"
 #include "http.h"
-#include "password.h"
-#include "ratelimit.h"
-#include "valid.h"
+
+#define ROLE_DEFAULT	"student"
+#define ROLE_REFUSED	"is not a role you can sign up with"
+
+static enum api_err	reg(struct call *);
+static int		signup_role(const cJSON *, const struct vfield *,
+			    union vval *, const char **);
 
 enum field { F_NAME, F_EMAIL, F_PASSWORD, F_ROLE, F__MAX };
 
 static const struct vfield fields[F__MAX] = {
-	{ "name", valid_string, VF_REQUIRED, 1, 100 },
-	{ "email", valid_email, VF_REQUIRED, 0, 0 },
-	{ "password", valid_string, VF_REQUIRED | VF_NOTRIM, 1, 1024 },
-	{ "role", valid_string, 0, 1, 16 },
+	[F_NAME] = { .name = "name", .fn = valid_string,
+	    .flags = VF_REQUIRED, .min = 1, .max = 100 },
+	[F_EMAIL] = { .name = "email", .fn = valid_email,
+	    .flags = VF_REQUIRED },
+	[F_PASSWORD] = { .name = "password", .fn = valid_string,
+	    .flags = VF_REQUIRED | VF_NOTRIM, .min = 1, .max = 1024 },
+	[F_ROLE] = { .name = "role", .fn = signup_role, .min = 1,
+	    .max = 16 },
 };
 
-static const char sql_insert[] =
-    "INSERT INTO users AS u (email, name, password_hash, role)"
-    " VALUES ($1, $2, $3, $4) RETURNING " AUTH_USER_COLUMNS;
+static const struct endpoint endpoint = {
+	.method = "POST",
+	.route = "/api/auth/register",
+	.who = WHO_ANYONE,
+	.body = BODY_JSON,
+	.fields = fields,
+	.nfields = F__MAX,
+	.rate = RL_AUTH,
+	.tx = TX_NONE,		/* begun after the hash */
+	.run = reg,
+};
 
 /*
  * Whether role may be chosen at sign-up: listed in LECTERN_SIGNUP_ROLES
@@ -47,59 +65,44 @@ signup_role_ok(const char *role)
 	return 0;
 }
 
-static enum api_err
-handle(struct req *r)
+/* The role field's validator: a string that signup_role_ok allows. */
+static int
+signup_role(const cJSON *item, const struct vfield *f, union vval *v,
+    const char **why)
 {
-	struct vout	 in[F__MAX];
-	struct db	*db;
-	struct db_res	*res = NULL;
+
+	if (!valid_string(item, f, v, why))
+		return 0;
+	if (signup_role_ok(v->s))
+		return 1;
+	free(v->s);
+	v->s = NULL;
+	*why = ROLE_REFUSED;
+	return 0;
+}
+
+static enum api_err
+reg(struct call *c)
+{
 	struct user	 u;
-	cJSON		*body, *errs = NULL;
-	const char	*role, *why, *params[4];
+	const char	*role;
 	char		*hash = NULL;
 	enum api_err	 er;
 
-	if ((er = http_db(r, &db)) != API_OK ||
-	    (er = ratelimit_check(r, db, RL_AUTH, NULL)) != API_OK ||
-	    (er = http_body_json(r, &body)) != API_OK)
-		return er;
-	if ((er = valid_object(body, fields, F__MAX, in, &errs)) != API_OK)
-		return er == API_INVALID ? http_invalid(r, errs) : er;
-	role = in[F_ROLE].present ? in[F_ROLE].v.s : "student";
-	if (!signup_role_ok(role)) {
-		er = http_invalid_field(r, "role",
-		    "is not a role you can sign up with");
+	role = c->in[F_ROLE].present ? c->in[F_ROLE].v.s : ROLE_DEFAULT;
+	/* A configuration without the default leaves no role to take. */
+	if (!signup_role_ok(role))
+		return http_invalid_field(c->r, "role", ROLE_REFUSED);
+	if ((er = auth_new_password(c->r, "password", c->in[F_PASSWORD].v.s,
+	    c->in[F_EMAIL].v.s, &hash)) != API_OK ||
+	    (er = endpoint_begin(c)) != API_OK ||
+	    (er = auth_user_insert(c->db, c->in[F_EMAIL].v.s,
+	    c->in[F_NAME].v.s, hash, role, &u)) != API_OK)
 		goto out;
-	}
-	er = password_check_policy(in[F_PASSWORD].v.s, in[F_EMAIL].v.s,
-	    config_get()->password_min, &why);
-	if (er == API_INVALID)
-		er = http_invalid_field(r, "password", why);
-	if (er != API_OK)
-		goto out;
-	if ((er = password_hash(in[F_PASSWORD].v.s, &hash)) != API_OK ||
-	    (er = db_begin(db, NULL, NULL)) != API_OK)
-		goto out;
-	params[0] = in[F_EMAIL].v.s;
-	params[1] = in[F_NAME].v.s;
-	params[2] = hash;
-	params[3] = role;
-	er = db_exec(db, sql_insert, 4, params, &res);
-	if (er == API_CONFLICT &&
-	    strcmp(db_last_constraint(db), "users_email_key") == 0)
-		er = API_EMAIL_TAKEN;
-	if (er != API_OK)
-		goto out;
-	if (!auth_user_from_row(res, 0, 0, &u)) {
-		er = API_INTERNAL;
-		goto out;
-	}
-	(void)http_header(r, "Location", "/api/auth/me");
-	er = auth_finish(r, db, &u, NULL, 201, 0);
+	(void)http_header(c->r, "Location", "/api/auth/me");
+	er = auth_finish(c->r, c->db, &u, NULL, 201, 0);
 out:
-	db_res_free(res);
 	crypto_wipe_free(hash);
-	valid_out_free(in, fields, F__MAX);
 	return er;
 }
 
@@ -107,5 +110,5 @@ int
 main(void)
 {
 
-	return http_main("POST", handle);
+	return endpoint_main(&endpoint);
 }

@@ -26,6 +26,8 @@
 #include "jwt.h"
 #include "log.h"
 #include "ratelimit.h"
+#include "row.h"
+#include "valid.h"
 
 /*
  * One round trip per authenticated request: count it against the
@@ -56,20 +58,45 @@ static const char sql_revoke_one[] =
     "UPDATE sessions SET revoked_at = now(), revoked_reason = $2"
     " WHERE id = $1 AND revoked_at IS NULL";
 
+static const char sql_insert_user[] =
+    "INSERT INTO users AS u (email, name, password_hash, role)"
+    " VALUES ($1, $2, $3, $4) RETURNING " AUTH_USER_COLUMNS;
+
 static const char sql_revoke_all[] =
     "UPDATE sessions SET revoked_at = now(), revoked_reason = $2"
     " WHERE user_id = $1::bigint AND revoked_at IS NULL"
     " AND id IS DISTINCT FROM $3";
 
-static const struct {
-	const char	*name;
-	unsigned int	 bit;
-} roles[] = {
-	{ "student", ROLE_STUDENT },
-	{ "teacher", ROLE_TEACHER },
-	{ "instructor", ROLE_INSTRUCTOR },
-	{ "admin", ROLE_ADMIN },
-	{ NULL, 0 }
+/* The columns of AUTH_USER_COLUMNS. */
+enum user_col {
+	UC_ID, UC_EMAIL, UC_NAME, UC_ROLE, UC_ACTIVE, UC_CREATED, UC_UPDATED,
+	UC__MAX
+};
+
+/* The same as the user's public JSON. */
+static const struct row_col user_cols[UC__MAX] = {
+	[UC_ID] = { .name = "id", .kind = ROW_NUM },
+	[UC_EMAIL] = { .name = "email", .kind = ROW_TEXT },
+	[UC_NAME] = { .name = "name", .kind = ROW_TEXT },
+	[UC_ROLE] = { .name = "role", .kind = ROW_TEXT },
+	[UC_ACTIVE] = { .name = "is_active", .kind = ROW_BOOL },
+	[UC_CREATED] = { .name = "created_at", .kind = ROW_TEXT },
+	[UC_UPDATED] = { .name = "updated_at", .kind = ROW_TEXT },
+};
+
+_Static_assert(ROW_NCOLS(user_cols) == AUTH_USER_NCOLUMNS,
+    "AUTH_USER_NCOLUMNS counts the columns of AUTH_USER_COLUMNS");
+_Static_assert(ROLE_STUDENT == 1u << 0 && ROLE_TEACHER == 1u << 1 &&
+    ROLE_INSTRUCTOR == 1u << 2 && ROLE_ADMIN == 1u << 3,
+    "auth_roles lists the roles in the order of their bits");
+
+/* In the order of their bits: auth_roles[i] is the role of bit 1 << i. */
+const char *const auth_roles[] = {
+	"student",	/* ROLE_STUDENT */
+	"teacher",	/* ROLE_TEACHER */
+	"instructor",	/* ROLE_INSTRUCTOR */
+	"admin",	/* ROLE_ADMIN */
+	NULL
 };
 
 unsigned int
@@ -77,9 +104,24 @@ auth_role_bit(const char *role)
 {
 	size_t	 i;
 
-	for (i = 0; role != NULL && roles[i].name != NULL; i++)
-		if (strcmp(role, roles[i].name) == 0)
-			return roles[i].bit;
+	for (i = 0; role != NULL && auth_roles[i] != NULL; i++)
+		if (strcmp(role, auth_roles[i]) == 0)
+			return 1u << i;
+	return 0;
+}
+
+int
+auth_valid_role(const cJSON *item, const struct vfield *f, union vval *v,
+    const char **why)
+{
+
+	if (!valid_string(item, f, v, why))
+		return 0;
+	if (auth_role_bit(v->s) != 0)
+		return 1;
+	free(v->s);
+	v->s = NULL;
+	*why = AUTH_ROLE_WHY;
 	return 0;
 }
 
@@ -102,16 +144,18 @@ auth_user_from_row(const struct db_res *res, int row, int col,
 	const char	*active;
 
 	memset(u, 0, sizeof(*u));
-	if (!copy(u->id_str, sizeof(u->id_str), db_get(res, row, col)) ||
-	    !copy(u->email, sizeof(u->email), db_get(res, row, col + 1)) ||
-	    !copy(u->name, sizeof(u->name), db_get(res, row, col + 2)) ||
-	    !copy(u->role, sizeof(u->role), db_get(res, row, col + 3)) ||
-	    (active = db_get(res, row, col + 4)) == NULL)
+	if (!copy(u->id_str, sizeof(u->id_str),
+	    db_get(res, row, col + UC_ID)) ||
+	    !copy(u->email, sizeof(u->email),
+	    db_get(res, row, col + UC_EMAIL)) ||
+	    !copy(u->name, sizeof(u->name), db_get(res, row, col + UC_NAME)) ||
+	    !copy(u->role, sizeof(u->role), db_get(res, row, col + UC_ROLE)) ||
+	    (active = db_get(res, row, col + UC_ACTIVE)) == NULL)
 		return 0;
 	(void)copy(u->created_at, sizeof(u->created_at),
-	    db_get(res, row, col + 5));
+	    db_get(res, row, col + UC_CREATED));
 	(void)copy(u->updated_at, sizeof(u->updated_at),
-	    db_get(res, row, col + 6));
+	    db_get(res, row, col + UC_UPDATED));
 	u->id = strtoll(u->id_str, NULL, 10);
 	u->role_bit = auth_role_bit(u->role);
 	u->is_active = active[0] == 't';
@@ -135,6 +179,35 @@ auth_user_json(const struct user *u)
 		return NULL;
 	}
 	return o;
+}
+
+cJSON *
+auth_user_row_json(const struct db_res *res, int row, int col)
+{
+
+	return row_json(res, row, col, user_cols, ROW_NCOLS(user_cols));
+}
+
+enum api_err
+auth_user_insert(struct db *db, const char *email, const char *name,
+    const char *hash, const char *role, struct user *u)
+{
+	struct db_res	*res = NULL;
+	const char	*params[4];
+	enum api_err	 er;
+
+	params[0] = email;
+	params[1] = name;
+	params[2] = hash;
+	params[3] = role;
+	er = db_exec(db, sql_insert_user, 4, params, &res);
+	if (er == API_CONFLICT &&
+	    strcmp(db_last_constraint(db), "users_email_key") == 0)
+		er = API_EMAIL_TAKEN;
+	if (er == API_OK && !auth_user_from_row(res, 0, 0, u))
+		er = API_INTERNAL;
+	db_res_free(res);
+	return er;
 }
 
 enum api_err
@@ -329,8 +402,7 @@ auth_finish(struct req *r, struct db *db, const struct user *u,
 	cJSON_AddItemToObject(obj, "user", uj);
 	if (created && cJSON_AddTrueToObject(obj, "created") == NULL)
 		goto out;
-	if ((er = auth_issue(r, db, u, sid, obj)) != API_OK ||
-	    (er = db_commit(db)) != API_OK)
+	if ((er = auth_issue(r, db, u, sid, obj)) != API_OK)
 		goto out;
 	er = http_send(r, status, obj);
 out:

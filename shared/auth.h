@@ -15,6 +15,8 @@
 
 #include "err.h"
 #include "jwt.h"
+#include "row.h"
+#include "valid.h"
 
 struct db;
 struct db_res;
@@ -28,15 +30,12 @@ struct req;
 #define ROLE_ANY	(ROLE_STUDENT | ROLE_AUTHOR)
 
 /*
- * The columns of a user, in the order auth_user_from_row reads them:
- * select AUTH_USER_COLUMNS from users u.
+ * The columns of a user, in the order auth_user_from_row and
+ * auth_user_row_json read them: select AUTH_USER_COLUMNS from users u.
  */
 #define AUTH_USER_COLUMNS						\
-	"u.id, u.email, u.name, u.role, u.is_active,"			\
-	" to_char(u.created_at AT TIME ZONE 'UTC',"			\
-	" 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"				\
-	" to_char(u.updated_at AT TIME ZONE 'UTC',"			\
-	" 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+	"u.id, u.email, u.name, u.role, u.is_active, "			\
+	SQL_UTC("u.created_at") ", " SQL_UTC("u.updated_at")
 #define AUTH_USER_NCOLUMNS	7
 
 struct user {
@@ -56,6 +55,10 @@ struct auth {
 	struct jwt_claims	 claims;
 };
 
+/* The role names, NULL-terminated, and what a wrong one is told. */
+extern const char *const auth_roles[];
+#define AUTH_ROLE_WHY	"must be student, teacher, instructor or admin"
+
 /* The ROLE_* bit of a role name, 0 when unknown. */
 unsigned int	auth_role_bit(const char *role);
 
@@ -68,6 +71,29 @@ int		auth_user_from_row(const struct db_res *res, int row, int col,
 
 /* The public JSON of u; the caller frees it.  NULL when out of memory. */
 cJSON		*auth_user_json(const struct user *u);
+
+/*
+ * The public JSON of the user in row of res, from column col on, as
+ * selected by AUTH_USER_COLUMNS; the caller frees it.  NULL when out of
+ * memory or the row is not there.
+ */
+cJSON		*auth_user_row_json(const struct db_res *res, int row, int col);
+
+/*
+ * A field validator (struct vfield.fn): one of the four role names,
+ * stored as for valid_string.
+ */
+int		auth_valid_role(const cJSON *item, const struct vfield *f,
+		    union vval *v, const char **why);
+
+/*
+ * Insert a user (email, name, password hash, role) inside the open
+ * transaction and fill *u with the new row.  Returns API_OK,
+ * API_EMAIL_TAKEN, or another error.
+ */
+enum api_err	auth_user_insert(struct db *db, const char *email,
+		    const char *name, const char *hash, const char *role,
+		    struct user *u) __attribute__((warn_unused_result));
 
 /*
  * Authenticate r: a Bearer access token, valid, of a live session and an
@@ -95,12 +121,34 @@ enum api_err	auth_optional(struct req *r, struct db *db, struct auth *a,
  * stored one.  Failures count against the account's failed-login limit,
  * as at login.  Runs outside a transaction (the rate limit commits on
  * its own).  Returns API_OK, API_INVALID_CREDENTIALS, API_RATE_LIMITED
- * or a database error.  In shared/authpw.c: linking it brings in
- * libargon2 and libcrack.
+ * or a database error.  This and the two below are in shared/authpw.c:
+ * linking them brings in libargon2 and libcrack.
  */
 enum api_err	auth_check_password(struct req *r, struct db *db,
 		    const struct auth *a, const char *password)
 		    __attribute__((warn_unused_result));
+
+/*
+ * Check password, the new one of the account with email, against the
+ * policy and hash it (Argon2id: slow, so best outside a transaction)
+ * into *hash, which the caller wipes and frees with crypto_wipe_free.
+ * Returns API_OK, API_INVALID with the body's field named, or another
+ * error.
+ */
+enum api_err	auth_new_password(struct req *r, const char *field,
+		    const char *password, const char *email, char **hash)
+		    __attribute__((warn_unused_result));
+
+/*
+ * Inside the open transaction: store hash as user_id's password, spend
+ * their pending password resets, revoke every session of theirs but
+ * keep_sid (may be NULL) with reason, and audit action by the user.
+ * Returns API_OK, API_ENOMEM or a database error.
+ */
+enum api_err	auth_password_set(struct req *r, struct db *db,
+		    const char *user_id, const char *hash,
+		    const char *keep_sid, const char *reason,
+		    const char *action) __attribute__((warn_unused_result));
 
 /*
  * Start a session for u (sid NULL) or continue session sid (a refresh),
@@ -113,11 +161,11 @@ enum api_err	auth_issue(struct req *r, struct db *db, const struct user *u,
 
 /*
  * Finish a sign-in inside the caller's open transaction: issue tokens
- * for u (continuing session sid, or a new one when NULL), commit, and
- * send status with {user, access_token, refresh_token, token_type,
- * expires_in}, plus "created": true when created is set.  Returns
- * API_OK or an error (the transaction is then rolled back by
- * http_dispatch).
+ * for u (continuing session sid, or a new one when NULL) and send
+ * status with {user, access_token, refresh_token, token_type,
+ * expires_in}, plus "created": true when created is set.  The response
+ * is held until the runner has committed.  Returns API_OK or an error
+ * (the transaction is then rolled back).
  */
 enum api_err	auth_finish(struct req *r, struct db *db, const struct user *u,
 		    const char *sid, int status, int created)

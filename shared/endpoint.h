@@ -47,7 +47,7 @@ enum ep_body {
 
 /* Whether the handler runs in a transaction that carries the caller. */
 enum ep_tx {
-	TX_NONE,	/* the handler begins (or not) by itself */
+	TX_NONE,	/* none, or one the handler opens with endpoint_begin */
 	TX_CALLER,	/* begun as the caller (anonymous when none) */
 	TX_SYSTEM,	/* begun as the system, naming the caller if any:
 			 * what a checked signature allows (verify, the
@@ -108,6 +108,17 @@ int		endpoint_main(const struct endpoint *ep);
  * token code at all.
  */
 int		endpoint_main_nodb(const struct endpoint *ep);
+
+/*
+ * Begin c's transaction as the caller, as TX_CALLER does before the
+ * handler, for a TX_NONE handler that must first work outside one: an
+ * Argon2id hash or check (slow; a transaction would pin a pooled server
+ * connection meanwhile), or a failed-login count that must stand when
+ * the request fails.  The runner commits it after the handler, as for
+ * TX_CALLER.  Returns API_OK or a database error.
+ */
+enum api_err	endpoint_begin(struct call *c)
+		    __attribute__((warn_unused_result));
 
 /* Whether field f of c's body was given, as a value or as null. */
 #define CALL_GIVEN(c, f)	((c)->in[f].present || (c)->in[f].is_null)

@@ -94,6 +94,13 @@ rate(struct call *c)
 	return ratelimit_check(c->r, c->db, k, subject);
 }
 
+enum api_err
+endpoint_begin(struct call *c)
+{
+
+	return db_begin(c->db, c->user_id, c->authed ? c->a.user.role : NULL);
+}
+
 /* One request (http_run_fn): arg is the endpoint. */
 static enum api_err
 run(struct req *r, const void *arg)
@@ -109,8 +116,7 @@ run(struct req *r, const void *arg)
 	    (er = authenticate(&c)) != API_OK ||
 	    (er = rate(&c)) != API_OK)
 		goto out;
-	if (c.ep->tx == TX_CALLER && (er = db_begin(c.db, c.user_id,
-	    c.authed ? c.a.user.role : NULL)) != API_OK)
+	if (c.ep->tx == TX_CALLER && (er = endpoint_begin(&c)) != API_OK)
 		goto out;
 	if (c.ep->tx == TX_SYSTEM &&
 	    (er = db_begin(c.db, c.user_id, "system")) != API_OK)

@@ -120,9 +120,13 @@ $r = api(GET => "/api/auth/me?access_token=$tok");
 error_ok($r, 401, 'unauthorized', 'a valid token in the query string');
 like($r->{headers}{'www-authenticate'} // '', qr/^Bearer/,
     '...asks for a Bearer token');
+# The body is checked before anyone is authenticated: a token there is
+# an unknown field, never a credential.
 $r = api(PATCH => '/api/auth/me',
     json => { access_token => $tok, name => 'Body Token' });
-error_ok($r, 401, 'unauthorized', 'a valid token in the body');
+error_ok($r, 400, 'validation_failed', 'a valid token in the body');
+ok(json_body($r)->{error}{fields}{access_token},
+    '...is an unknown field, not a credential');
 is(sql_one("SELECT name FROM users WHERE id = :'p1'", $u->{user}{id}),
     'Test User', '...and nothing changed');
 $r = api(GET => '/api/auth/me', headers => {
