@@ -31,7 +31,7 @@ static const struct vfield fields[F__MAX] = {
 	[F_PRICE] = { .name = "price", .fn = course_valid_price,
 	    .flags = VF_REQUIRED },
 	[F_CURRENCY] = { .name = "currency", .fn = course_valid_currency,
-	    .min = 1, .max = 8 },
+	    .flags = VF_STRING, .min = 1, .max = 8 },
 	[F_PUBLISHED] = { .name = "published", .fn = valid_bool },
 };
 

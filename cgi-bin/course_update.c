@@ -40,7 +40,7 @@ static const struct vfield fields[F__MAX] = {
 	    .flags = VF_MULTILINE | VF_NULLABLE, .max = 20000 },
 	[F_PRICE] = { .name = "price", .fn = course_valid_price },
 	[F_CURRENCY] = { .name = "currency", .fn = course_valid_currency,
-	    .min = 1, .max = 8 },
+	    .flags = VF_STRING, .min = 1, .max = 8 },
 	[F_PUBLISHED] = { .name = "published", .fn = valid_bool },
 };
 

@@ -31,7 +31,7 @@ static const struct vfield fields[F__MAX] = {
 	[F_CONTENT] = { .name = "content", .fn = valid_string,
 	    .flags = VF_MULTILINE | VF_NULLABLE, .max = LESSON_CONTENT_MAX },
 	[F_VIDEO] = { .name = "video_url", .fn = lesson_valid_url,
-	    .flags = VF_NULLABLE, .min = 1, .max = LESSON_URL_MAX },
+	    .flags = VF_NULLABLE | VF_STRING, .min = 1, .max = LESSON_URL_MAX },
 	[F_PREVIEW] = { .name = "is_preview", .fn = valid_bool },
 	[F_POSITION] = { .name = "position", .fn = valid_int, .min = 1,
 	    .max = LESSON_MAX },

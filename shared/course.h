@@ -165,6 +165,7 @@ int		course_currency_ok(const char *currency);
 /*
  * A validator for struct vfield: a string (as valid_string, into v->s)
  * that course_currency_ok accepts.
+ * Its field is declared VF_STRING, so that valid_out_free frees it.
  */
 int		course_valid_currency(const cJSON *item,
 		    const struct vfield *f, union vval *v, const char **why);

@@ -82,6 +82,7 @@ int		lesson_url_ok(const char *s);
 /*
  * A validator for struct vfield: a string (as valid_string, into v->s)
  * that lesson_url_ok accepts.
+ * Its field is declared VF_STRING, so that valid_out_free frees it.
  */
 int		lesson_valid_url(const cJSON *item, const struct vfield *f,
 		    union vval *v, const char **why);
