@@ -13,20 +13,37 @@
 
 #include <cjson/cJSON.h>
 
-#include "auth.h"
 #include "classwork.h"
 #include "course.h"
 #include "db.h"
+#include "endpoint.h"
 #include "http.h"
-#include "valid.h"
+
+static enum api_err	classwork_create(struct call *);
 
 enum field { F_TITLE, F_INSTRUCTIONS, F_DUE_AT, F_MAX_POINTS, F__MAX };
 
 static const struct vfield fields[F__MAX] = {
-	{ "title", valid_string, VF_REQUIRED, 1, 200 },
-	{ "instructions", valid_string, VF_REQUIRED | VF_MULTILINE, 1, 20000 },
-	{ "due_at", valid_timestamp, VF_NULLABLE, 0, 0 },
-	{ "max_points", valid_int, 0, 0, 100000 },
+	[F_TITLE] = { .name = "title", .fn = valid_string,
+	    .flags = VF_REQUIRED, .min = 1, .max = 200 },
+	[F_INSTRUCTIONS] = { .name = "instructions", .fn = valid_string,
+	    .flags = VF_REQUIRED | VF_MULTILINE, .min = 1, .max = 20000 },
+	[F_DUE_AT] = { .name = "due_at", .fn = valid_timestamp,
+	    .flags = VF_NULLABLE },
+	[F_MAX_POINTS] = { .name = "max_points", .fn = valid_int, .min = 0,
+	    .max = 100000 },
+};
+
+static const struct endpoint endpoint = {
+	.method = "POST",
+	.route = "/api/courses/{id}/classwork",
+	.who = ROLE_ANY,
+	.body = BODY_JSON,
+	.fields = fields,
+	.nfields = F__MAX,
+	.rate = RL_API,
+	.tx = TX_CALLER,
+	.run = classwork_create,
 };
 
 static const char sql_insert[] =
@@ -36,54 +53,44 @@ static const char sql_insert[] =
     " RETURNING " CLASSWORK_COLUMNS;
 
 static enum api_err
-handle(struct req *r)
+classwork_create(struct call *c)
 {
-	struct vout	 in[F__MAX];
-	struct auth	 a;
-	struct course	 c;
-	struct db	*db;
+	struct req	*r = c->r;
+	const struct vout *in = c->in;
+	struct course	 co;
 	struct db_res	*res = NULL;
-	cJSON		*body, *errs, *o = NULL;
-	const char	*params[5];
+	cJSON		*o = NULL;
+	const char	*params[5], *id;
 	char		 max[24], loc[64];
 	enum api_err	 er;
 
-	if ((er = http_db(r, &db)) != API_OK ||
-	    (er = auth_require(r, db, ROLE_ANY, &a)) != API_OK)
+	if ((er = course_load(c->db, c->id_str, &co)) != API_OK ||
+	    (er = classwork_check(c->db, &co, &c->a, CLASSWORK_AUTHOR,
+	    NULL)) != API_OK)
 		return er;
-	if ((er = db_begin(db, a.user.id_str, a.user.role)) != API_OK ||
-	    (er = course_load(db, r->path_info[0] == '/' ?
-	    r->path_info + 1 : "", &c)) != API_OK ||
-	    (er = classwork_check(db, &c, &a, CLASSWORK_AUTHOR, NULL)) !=
-	    API_OK ||
-	    (er = http_body_json(r, &body)) != API_OK)
-		return er;
-	if ((er = valid_object(body, fields, F__MAX, in, &errs)) != API_OK)
-		return er == API_INVALID ? http_invalid(r, errs) : er;
 	snprintf(max, sizeof(max), "%lld", in[F_MAX_POINTS].v.i);
-	params[0] = c.id_str;
+	params[0] = co.id_str;
 	params[1] = in[F_TITLE].v.s;
 	params[2] = in[F_INSTRUCTIONS].v.s;
 	params[3] = in[F_DUE_AT].present ? in[F_DUE_AT].v.s : NULL;
 	params[4] = in[F_MAX_POINTS].present ? max : NULL;
-	if ((er = db_exec(db, sql_insert, 5, params, &res)) != API_OK)
+	if ((er = db_exec(c->db, sql_insert, 5, params, &res)) != API_OK)
 		goto out;
 	if ((o = classwork_json(res, 0, 0)) == NULL) {
 		er = db_nrows(res) == 1 ? API_ENOMEM : API_INTERNAL;
 		goto out;
 	}
-	if ((er = classwork_audit(r, db, &a, &c, "classwork.create",
-	    "classwork", db_get(res, 0, 0))) != API_OK ||
-	    (er = db_commit(db)) != API_OK)
+	id = db_get(res, 0, CLASSWORK_C_ID);
+	if ((er = classwork_audit(r, c->db, &c->a, &co, "classwork.create",
+	    "classwork", id)) != API_OK)
 		goto out;
-	snprintf(loc, sizeof(loc), "/api/classwork/%s", db_get(res, 0, 0));
+	snprintf(loc, sizeof(loc), "/api/classwork/%s", id);
 	if ((er = http_header(r, "Location", loc)) != API_OK)
 		goto out;
 	er = http_send(r, 201, o);
 out:
 	cJSON_Delete(o);
 	db_res_free(res);
-	valid_out_free(in, fields, F__MAX);
 	return er;
 }
 
@@ -91,5 +98,5 @@ int
 main(void)
 {
 
-	return http_main("POST", handle);
+	return endpoint_main(&endpoint);
 }

@@ -8,43 +8,47 @@
  */
 #include "config.h"
 
-#include "auth.h"
 #include "classwork.h"
 #include "db.h"
+#include "endpoint.h"
 #include "http.h"
+
+static enum api_err	classwork_delete(struct call *);
+
+static const struct endpoint endpoint = {
+	.method = "DELETE",
+	.route = "/api/classwork/{id}",
+	.who = ROLE_ANY,
+	.body = BODY_NONE,
+	.rate = RL_API,
+	.tx = TX_CALLER,
+	.run = classwork_delete,
+};
 
 static const char sql_delete[] =
     "DELETE FROM classwork WHERE id = $1::bigint";
 
 static enum api_err
-handle(struct req *r)
+classwork_delete(struct call *c)
 {
-	struct auth		 a;
 	struct classwork	 cw;
-	struct db		*db;
-	const char		*id;
+	const char		*id = c->id_str;
 	enum api_err		 er;
 
-	if ((er = http_db(r, &db)) != API_OK ||
-	    (er = auth_require(r, db, ROLE_ANY, &a)) != API_OK)
-		return er;
-	id = r->path_info[0] == '/' ? r->path_info + 1 : "";
-	if ((er = db_begin(db, a.user.id_str, a.user.role)) != API_OK ||
-	    (er = classwork_load(db, id, CLASSWORK_LOCK_UPDATE, &cw)) !=
+	if ((er = classwork_load(c->db, id, CLASSWORK_LOCK_UPDATE, &cw)) !=
 	    API_OK ||
-	    (er = classwork_check(db, &cw.course, &a, CLASSWORK_AUTHOR,
-	    NULL)) != API_OK ||
-	    (er = db_exec(db, sql_delete, 1, &id, NULL)) != API_OK ||
-	    (er = classwork_audit(r, db, &a, &cw.course, "classwork.delete",
-	    "classwork", cw.id_str)) != API_OK ||
-	    (er = db_commit(db)) != API_OK)
+	    (er = classwork_check(c->db, &cw.course, &c->a,
+	    CLASSWORK_AUTHOR, NULL)) != API_OK ||
+	    (er = db_exec(c->db, sql_delete, 1, &id, NULL)) != API_OK ||
+	    (er = classwork_audit(c->r, c->db, &c->a, &cw.course,
+	    "classwork.delete", "classwork", cw.id_str)) != API_OK)
 		return er;
-	return http_send(r, 204, NULL);
+	return http_send(c->r, 204, NULL);
 }
 
 int
 main(void)
 {
 
-	return http_main("DELETE", handle);
+	return endpoint_main(&endpoint);
 }

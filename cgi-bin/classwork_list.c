@@ -9,12 +9,24 @@
 
 #include <cjson/cJSON.h>
 
-#include "auth.h"
 #include "classwork.h"
 #include "course.h"
 #include "db.h"
-#include "http.h"
+#include "endpoint.h"
 #include "list.h"
+
+static enum api_err	classwork_list(struct call *);
+
+static const struct endpoint endpoint = {
+	.method = "GET",
+	.route = "/api/courses/{id}/classwork",
+	.who = ROLE_ANY,
+	.body = BODY_NONE,
+	.flags = EP_PAGED,
+	.rate = RL_API,
+	.tx = TX_CALLER,
+	.run = classwork_list,
+};
 
 static const char sql_list[] =
     "WITH f AS (SELECT * FROM classwork WHERE course_id = $1::bigint)"
@@ -34,36 +46,31 @@ row(const struct db_res *res, int i)
 
 /* The page query: its parameters, then LIMIT and OFFSET. */
 static const struct list_page list_q = {
-	sql_list, 1, 0, CLASSWORK_NCOLUMNS, row, 0
+	.sql = sql_list,
+	.nparams = 1,
+	.id_col = CLASSWORK_C_ID,
+	.total_col = CLASSWORK_NCOLUMNS,
+	.row = row,
 };
 
 static enum api_err
-handle(struct req *r)
+classwork_list(struct call *c)
 {
-	struct auth	 a;
-	struct course	 c;
-	struct db	*db;
-	const char	*params[3];
-	long long	 page, per_page;
+	struct course	 co;
+	const char	*params[1];
 	enum api_err	 er;
 
-	if ((er = http_db(r, &db)) != API_OK ||
-	    (er = auth_require(r, db, ROLE_ANY, &a)) != API_OK ||
-	    (er = http_paging(r, &page, &per_page)) != API_OK)
+	if ((er = course_load(c->db, c->id_str, &co)) != API_OK ||
+	    (er = classwork_check(c->db, &co, &c->a, CLASSWORK_LEARN,
+	    NULL)) != API_OK)
 		return er;
-	if ((er = db_begin(db, a.user.id_str, a.user.role)) != API_OK ||
-	    (er = course_load(db, r->path_info[0] == '/' ?
-	    r->path_info + 1 : "", &c)) != API_OK ||
-	    (er = classwork_check(db, &c, &a, CLASSWORK_LEARN, NULL)) !=
-	    API_OK)
-		return er;
-	params[0] = c.id_str;
-	return list_send(r, db, &list_q, params, page, per_page);
+	params[0] = co.id_str;
+	return list_send(c->r, c->db, &list_q, params, c->page, c->per_page);
 }
 
 int
 main(void)
 {
 
-	return http_main("GET", handle);
+	return endpoint_main(&endpoint);
 }

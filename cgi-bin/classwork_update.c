@@ -14,19 +14,37 @@
 
 #include <cjson/cJSON.h>
 
-#include "auth.h"
 #include "classwork.h"
 #include "db.h"
+#include "endpoint.h"
 #include "http.h"
-#include "valid.h"
+
+static enum api_err	classwork_update(struct call *);
 
 enum field { F_TITLE, F_INSTRUCTIONS, F_DUE_AT, F_MAX_POINTS, F__MAX };
 
 static const struct vfield fields[F__MAX] = {
-	{ "title", valid_string, 0, 1, 200 },
-	{ "instructions", valid_string, VF_MULTILINE, 1, 20000 },
-	{ "due_at", valid_timestamp, VF_NULLABLE, 0, 0 },
-	{ "max_points", valid_int, 0, 0, 100000 },
+	[F_TITLE] = { .name = "title", .fn = valid_string, .min = 1,
+	    .max = 200 },
+	[F_INSTRUCTIONS] = { .name = "instructions", .fn = valid_string,
+	    .flags = VF_MULTILINE, .min = 1, .max = 20000 },
+	[F_DUE_AT] = { .name = "due_at", .fn = valid_timestamp,
+	    .flags = VF_NULLABLE },
+	[F_MAX_POINTS] = { .name = "max_points", .fn = valid_int, .min = 0,
+	    .max = 100000 },
+};
+
+static const struct endpoint endpoint = {
+	.method = "PATCH",
+	.route = "/api/classwork/{id}",
+	.who = ROLE_ANY,
+	.body = BODY_JSON,
+	.fields = fields,
+	.nfields = F__MAX,
+	.flags = EP_ONE_OF,
+	.rate = RL_API,
+	.tx = TX_CALLER,
+	.run = classwork_update,
 };
 
 /*
@@ -43,31 +61,6 @@ static const char sql_update[] =
     "  ELSE coalesce($5::timestamptz, cw.due_at) END,"
     " max_points = coalesce($6::integer, cw.max_points)"
     " WHERE cw.id = $1::bigint RETURNING " CLASSWORK_COLUMNS;
-
-/*
- * Read and check the body into in[].  Returns API_OK (the caller frees
- * in with valid_out_free), API_INVALID with the detail set, or another
- * error.
- */
-static enum api_err
-read_input(struct req *r, struct vout *in)
-{
-	cJSON		*body, *errs = NULL;
-	enum api_err	 er;
-
-	if ((er = http_body_json(r, &body)) != API_OK)
-		return er;
-	if ((er = valid_object(body, fields, F__MAX, in, &errs)) != API_OK)
-		return er == API_INVALID ? http_invalid(r, errs) : er;
-	if (!in[F_TITLE].present && !in[F_INSTRUCTIONS].present &&
-	    !in[F_DUE_AT].present && !in[F_DUE_AT].is_null &&
-	    !in[F_MAX_POINTS].present) {
-		valid_out_free(in, fields, F__MAX);
-		return http_invalid_field(r, "body", "must set at least one of "
-		    "title, instructions, due_at, max_points");
-	}
-	return API_OK;
-}
 
 /*
  * Refuse (409) a max_points below the highest grade already given for
@@ -96,33 +89,26 @@ check_grades(struct req *r, struct db *db, const char *id, long long max)
 }
 
 static enum api_err
-handle(struct req *r)
+classwork_update(struct call *c)
 {
-	struct vout		 in[F__MAX];
-	struct auth		 a;
+	struct req		*r = c->r;
+	const struct vout	*in = c->in;
 	struct classwork	 cw;
-	struct db		*db;
 	struct db_res		*res = NULL;
 	cJSON			*o = NULL;
-	const char		*id, *params[6];
+	const char		*params[6];
 	char			 max[24];
 	enum api_err		 er;
 
-	if ((er = http_db(r, &db)) != API_OK ||
-	    (er = auth_require(r, db, ROLE_ANY, &a)) != API_OK)
-		return er;
-	id = r->path_info[0] == '/' ? r->path_info + 1 : "";
-	if ((er = db_begin(db, a.user.id_str, a.user.role)) != API_OK ||
-	    (er = classwork_load(db, id, CLASSWORK_LOCK_UPDATE, &cw)) !=
-	    API_OK ||
-	    (er = classwork_check(db, &cw.course, &a, CLASSWORK_AUTHOR,
-	    NULL)) != API_OK ||
-	    (er = read_input(r, in)) != API_OK)
+	if ((er = classwork_load(c->db, c->id_str, CLASSWORK_LOCK_UPDATE,
+	    &cw)) != API_OK ||
+	    (er = classwork_check(c->db, &cw.course, &c->a, CLASSWORK_AUTHOR,
+	    NULL)) != API_OK)
 		return er;
 	if (in[F_MAX_POINTS].present && in[F_MAX_POINTS].v.i < cw.max_points &&
-	    (er = check_grades(r, db, cw.id_str, in[F_MAX_POINTS].v.i)) !=
+	    (er = check_grades(r, c->db, cw.id_str, in[F_MAX_POINTS].v.i)) !=
 	    API_OK)
-		goto out;
+		return er;
 	snprintf(max, sizeof(max), "%lld", in[F_MAX_POINTS].v.i);
 	params[0] = cw.id_str;
 	params[1] = in[F_TITLE].present ? in[F_TITLE].v.s : NULL;
@@ -131,21 +117,19 @@ handle(struct req *r)
 	params[3] = in[F_DUE_AT].is_null ? "true" : "false";
 	params[4] = in[F_DUE_AT].present ? in[F_DUE_AT].v.s : NULL;
 	params[5] = in[F_MAX_POINTS].present ? max : NULL;
-	if ((er = db_exec(db, sql_update, 6, params, &res)) != API_OK)
+	if ((er = db_exec(c->db, sql_update, 6, params, &res)) != API_OK)
 		goto out;
 	if ((o = classwork_json(res, 0, 0)) == NULL) {
 		er = db_nrows(res) == 1 ? API_ENOMEM : API_NOT_FOUND;
 		goto out;
 	}
-	if ((er = classwork_audit(r, db, &a, &cw.course, "classwork.update",
-	    "classwork", cw.id_str)) != API_OK ||
-	    (er = db_commit(db)) != API_OK)
+	if ((er = classwork_audit(r, c->db, &c->a, &cw.course,
+	    "classwork.update", "classwork", cw.id_str)) != API_OK)
 		goto out;
 	er = http_send(r, 200, o);
 out:
 	cJSON_Delete(o);
 	db_res_free(res);
-	valid_out_free(in, fields, F__MAX);
 	return er;
 }
 
@@ -153,5 +137,5 @@ int
 main(void)
 {
 
-	return http_main("PATCH", handle);
+	return endpoint_main(&endpoint);
 }

@@ -13,21 +13,39 @@
 
 #include <cjson/cJSON.h>
 
-#include "auth.h"
 #include "course.h"
 #include "db.h"
+#include "endpoint.h"
 #include "http.h"
-#include "valid.h"
+
+static enum api_err	course_create(struct call *);
 
 enum field { F_TITLE, F_DESCRIPTION, F_PRICE, F_CURRENCY, F_PUBLISHED,
 	F__MAX };
 
 static const struct vfield fields[F__MAX] = {
-	{ "title", valid_string, VF_REQUIRED, 1, 200 },
-	{ "description", valid_string, VF_MULTILINE, 0, 20000 },
-	{ "price", course_valid_price, VF_REQUIRED, 0, 0 },
-	{ "currency", valid_string, 0, 1, 8 },
-	{ "published", valid_bool, 0, 0, 0 },
+	[F_TITLE] = { .name = "title", .fn = valid_string,
+	    .flags = VF_REQUIRED, .min = 1, .max = 200 },
+	[F_DESCRIPTION] = { .name = "description", .fn = valid_string,
+	    .flags = VF_MULTILINE, .max = 20000 },
+	[F_PRICE] = { .name = "price", .fn = course_valid_price,
+	    .flags = VF_REQUIRED },
+	[F_CURRENCY] = { .name = "currency", .fn = course_valid_currency,
+	    .flags = VF_STRING, .min = 1, .max = 8 },
+	[F_PUBLISHED] = { .name = "published", .fn = valid_bool },
+};
+
+/* One statement: it needs no transaction of its own. */
+static const struct endpoint endpoint = {
+	.method = "POST",
+	.route = "/api/courses",
+	.who = ROLE_AUTHOR,
+	.body = BODY_JSON,
+	.fields = fields,
+	.nfields = F__MAX,
+	.rate = RL_API,
+	.tx = TX_NONE,
+	.run = course_create,
 };
 
 static const char sql_insert[] =
@@ -36,48 +54,20 @@ static const char sql_insert[] =
     " VALUES ($1::bigint, $2, coalesce($3, ''), $4::bigint, $5,"
     " $6::boolean) RETURNING " COURSE_COLUMNS;
 
-/*
- * Read and check the body into in[].  Returns API_OK (the caller frees
- * in with valid_out_free), API_INVALID with the detail set, or another
- * error.
- */
 static enum api_err
-read_input(struct req *r, struct vout *in)
+course_create(struct call *c)
 {
-	cJSON		*body, *errs = NULL;
-	enum api_err	 er;
-
-	if ((er = http_body_json(r, &body)) != API_OK)
-		return er;
-	if ((er = valid_object(body, fields, F__MAX, in, &errs)) != API_OK)
-		return er == API_INVALID ? http_invalid(r, errs) : er;
-	if (in[F_CURRENCY].present &&
-	    !course_currency_ok(in[F_CURRENCY].v.s)) {
-		valid_out_free(in, fields, F__MAX);
-		return http_invalid_field(r, "currency", "must be \"INR\"");
-	}
-	return API_OK;
-}
-
-static enum api_err
-handle(struct req *r)
-{
-	struct vout	 in[F__MAX];
-	struct auth	 a;
-	struct course	 c;
-	struct db	*db;
+	struct req	*r = c->r;
+	const struct vout *in = c->in;
+	struct course	 co;
 	struct db_res	*res = NULL;
 	cJSON		*cj = NULL;
 	const char	*params[6];
 	char		 price[24], loc[64];
 	enum api_err	 er;
 
-	if ((er = http_db(r, &db)) != API_OK ||
-	    (er = auth_require(r, db, ROLE_AUTHOR, &a)) != API_OK ||
-	    (er = read_input(r, in)) != API_OK)
-		return er;
 	snprintf(price, sizeof(price), "%lld", in[F_PRICE].v.i);
-	params[0] = a.user.id_str;
+	params[0] = c->user_id;
 	params[1] = in[F_TITLE].v.s;
 	params[2] = in[F_DESCRIPTION].present ? in[F_DESCRIPTION].v.s : NULL;
 	params[3] = price;
@@ -85,9 +75,9 @@ handle(struct req *r)
 	    COURSE_CURRENCY_DEFAULT;
 	params[5] = in[F_PUBLISHED].present && in[F_PUBLISHED].v.b ?
 	    "true" : "false";
-	if ((er = db_exec(db, sql_insert, 6, params, &res)) != API_OK)
+	if ((er = db_exec(c->db, sql_insert, 6, params, &res)) != API_OK)
 		goto out;
-	if (!course_from_row(res, 0, 0, &c)) {
+	if (!course_from_row(res, 0, 0, &co)) {
 		er = API_INTERNAL;
 		goto out;
 	}
@@ -95,13 +85,13 @@ handle(struct req *r)
 		er = API_ENOMEM;
 		goto out;
 	}
-	snprintf(loc, sizeof(loc), "/api/courses/%s", c.id_str);
-	(void)http_header(r, "Location", loc);
+	snprintf(loc, sizeof(loc), "/api/courses/%s", co.id_str);
+	if ((er = http_header(r, "Location", loc)) != API_OK)
+		goto out;
 	er = http_send(r, 201, cj);
 out:
 	cJSON_Delete(cj);
 	db_res_free(res);
-	valid_out_free(in, fields, F__MAX);
 	return er;
 }
 
@@ -109,5 +99,5 @@ int
 main(void)
 {
 
-	return http_main("POST", handle);
+	return endpoint_main(&endpoint);
 }

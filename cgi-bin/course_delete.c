@@ -18,16 +18,25 @@
  */
 #include "config.h"
 
-#include <string.h>
-
 #include <cjson/cJSON.h>
 
 #include "audit.h"
-#include "auth.h"
 #include "course.h"
 #include "db.h"
+#include "endpoint.h"
 #include "http.h"
-#include "valid.h"
+
+static enum api_err	course_delete(struct call *);
+
+static const struct endpoint endpoint = {
+	.method = "DELETE",
+	.route = "/api/courses/{id}",
+	.who = ROLE_ANY,
+	.body = BODY_NONE,
+	.rate = RL_API,
+	.tx = TX_CALLER,
+	.run = course_delete,
+};
 
 static const char sql_lock[] =
     "SELECT " COURSE_COLUMNS " FROM courses c WHERE c.id = $1::bigint"
@@ -167,47 +176,36 @@ out:
 }
 
 static enum api_err
-handle(struct req *r)
+course_delete(struct call *c)
 {
-	struct auth	 a;
-	struct course	 c;
-	struct db	*db;
+	struct req	*r = c->r;
+	struct course	 co;
 	struct db_res	*res = NULL;
-	const char	*id, *title;
-	long long	 n;
+	const char	*id = c->id_str, *title;
 	int		 archived;
 	enum api_err	 er;
 
-	if ((er = http_db(r, &db)) != API_OK ||
-	    (er = auth_require(r, db, ROLE_ANY, &a)) != API_OK)
-		return er;
-	id = r->path_info[0] == '/' ? r->path_info + 1 : "";
-	if (!valid_id_str(id, &n))
-		return API_NOT_FOUND;
-	if ((er = db_begin(db, a.user.id_str, a.user.role)) != API_OK ||
-	    (er = db_exec(db, sql_lock, 1, &id, &res)) != API_OK)
+	if ((er = db_exec(c->db, sql_lock, 1, &id, &res)) != API_OK)
 		goto out;
-	if (!course_from_row(res, 0, 0, &c)) {
+	if (!course_from_row(res, 0, 0, &co)) {
 		er = API_NOT_FOUND;
 		goto out;
 	}
-	if ((er = course_check_visible(&c, &a)) != API_OK)
+	if ((er = course_check_visible(&co, &c->a)) != API_OK)
 		goto out;
-	if (!course_is_author(&c, &a)) {
+	if (!course_is_author(&co, &c->a)) {
 		er = http_fail(r, API_FORBIDDEN,
 		    "only the course's author or an admin may delete it");
 		goto out;
 	}
-	if (!c.archived) {
-		if ((title = db_get(res, 0, 1)) == NULL)
+	if (!co.archived) {
+		if ((title = db_get(res, 0, COURSE_C_TITLE)) == NULL)
 			title = "";
-		if ((er = remove_course(db, id, &archived)) != API_OK ||
-		    (er = audit_removal(r, db, &a, &c, title,
+		if ((er = remove_course(c->db, id, &archived)) != API_OK ||
+		    (er = audit_removal(r, c->db, &c->a, &co, title,
 		    archived)) != API_OK)
 			goto out;
 	}
-	if ((er = db_commit(db)) != API_OK)
-		goto out;
 	er = http_send(r, 204, NULL);
 out:
 	db_res_free(res);
@@ -218,5 +216,5 @@ int
 main(void)
 {
 
-	return http_main("DELETE", handle);
+	return endpoint_main(&endpoint);
 }

@@ -14,9 +14,9 @@
  * returned with 200.  A revoked enrollment stays revoked: re-enrolling
  * answers 403 forbidden, because a revocation is the author's or an
  * admin's decision (the row-level policies let only them change an
- * enrollment) and a student must not undo it by asking again.  Runs in
- * one transaction that carries the caller, so the insert passes the
- * enrollments policy's WITH CHECK (user_id is the caller).
+ * enrollment) and a student must not undo it by asking again.  Takes no
+ * body.  Runs in one transaction that carries the caller, so the insert
+ * passes the enrollments policy's WITH CHECK (user_id is the caller).
  */
 #include "config.h"
 
@@ -24,42 +24,56 @@
 
 #include <cjson/cJSON.h>
 
-#include "auth.h"
 #include "course.h"
 #include "db.h"
+#include "endpoint.h"
 #include "enrollment.h"
 #include "http.h"
 #include "log.h"
+#include "row.h"
 
+static enum api_err	course_enroll(struct call *);
+
+static const struct endpoint endpoint = {
+	.method = "POST",
+	.route = "/api/courses/{id}/enroll",
+	.who = ROLE_ANY,
+	.body = BODY_NONE,
+	.rate = RL_API,
+	.tx = TX_CALLER,
+	.run = course_enroll,
+};
+
+/* Both queries: ENROLLMENT_COLUMNS, then the course's id and title. */
 static const char sql_enroll[] =
     "INSERT INTO enrollments AS e (user_id, course_id, status, source)"
     " VALUES ($1::bigint, $2::bigint, 'active', 'free')"
     " ON CONFLICT ON CONSTRAINT enrollments_user_course_key DO NOTHING"
-    " RETURNING " ENROLLMENT_COLUMNS ","
+    " RETURNING " ENROLLMENT_COLUMNS ", e.course_id,"
     " (SELECT c.title FROM courses c WHERE c.id = e.course_id)";
 
 static const char sql_existing[] =
-    "SELECT " ENROLLMENT_COLUMNS ","
+    "SELECT " ENROLLMENT_COLUMNS ", e.course_id,"
     " (SELECT c.title FROM courses c WHERE c.id = e.course_id)"
     " FROM enrollments e"
     " WHERE e.user_id = $1::bigint AND e.course_id = $2::bigint";
 
-#define C_TITLE	ENROLLMENT_NCOLUMNS	/* the course's title */
+/* The course's summary, after ENROLLMENT_COLUMNS. */
+static const struct row_col course_cols[] = {
+	{ "course.id", ROW_NUM, 0 },
+	{ "course.title", ROW_TEXT, ROW_EMPTY },
+};
 
 /*
  * Send status with {enrollment, course: {id, title}} from the one row of
  * res.  Returns what http_send returns, or API_ENOMEM.
  */
 static enum api_err
-send_enrollment(struct req *r, const struct db_res *res,
-    const struct course *c, int status)
+send_enrollment(struct req *r, const struct db_res *res, int status)
 {
-	cJSON		*o, *e, *co;
-	const char	*title;
+	cJSON		*o, *e;
 	enum api_err	 er;
 
-	if ((title = db_get(res, 0, C_TITLE)) == NULL)
-		title = "";
 	if ((o = cJSON_CreateObject()) == NULL)
 		return API_ENOMEM;
 	er = API_ENOMEM;
@@ -69,9 +83,8 @@ send_enrollment(struct req *r, const struct db_res *res,
 		cJSON_Delete(e);
 		goto out;
 	}
-	if ((co = cJSON_AddObjectToObject(o, "course")) == NULL ||
-	    cJSON_AddNumberToObject(co, "id", (double)c->id) == NULL ||
-	    cJSON_AddStringToObject(co, "title", title) == NULL)
+	if (row_add(o, res, 0, ENROLLMENT_NCOLUMNS, course_cols,
+	    ROW_NCOLS(course_cols)) == -1)
 		goto out;
 	er = http_send(r, status, o);
 out:
@@ -114,31 +127,25 @@ existing(struct req *r, struct db *db, const struct course *c,
 }
 
 static enum api_err
-handle(struct req *r)
+course_enroll(struct call *c)
 {
-	struct auth	 a;
-	struct course	 c;
-	struct db	*db;
+	struct course	 co;
 	struct db_res	*res = NULL;
-	const char	*id, *params[2];
+	const char	*params[2];
 	int		 code = 200;
 	enum api_err	 er;
 
-	if ((er = http_db(r, &db)) != API_OK ||
-	    (er = auth_require(r, db, ROLE_ANY, &a)) != API_OK)
-		return er;
-	id = r->path_info[0] == '/' ? r->path_info + 1 : "";
-	if ((er = db_begin(db, a.user.id_str, a.user.role)) != API_OK ||
-	    (er = course_load(db, id, &c)) != API_OK)
+	if ((er = course_load(c->db, c->id_str, &co)) != API_OK)
 		goto out;
-	if (!c.published || c.archived) {
+	if (!co.published || co.archived) {
 		er = API_NOT_FOUND;
 		goto out;
 	}
-	params[0] = a.user.id_str;
-	params[1] = c.id_str;
-	if (c.price_minor == 0) {
-		if ((er = db_exec(db, sql_enroll, 2, params, &res)) != API_OK)
+	params[0] = c->user_id;
+	params[1] = co.id_str;
+	if (co.price_minor == 0) {
+		if ((er = db_exec(c->db, sql_enroll, 2, params, &res)) !=
+		    API_OK)
 			goto out;
 		if (db_nrows(res) == 1)
 			code = 201;
@@ -147,15 +154,13 @@ handle(struct req *r)
 		/* Paid, or a lost race or an earlier enrollment: read it. */
 		db_res_free(res);
 		res = NULL;
-		if ((er = existing(r, db, &c, params, &res)) != API_OK)
+		if ((er = existing(c->r, c->db, &co, params, &res)) != API_OK)
 			goto out;
 	}
-	if ((er = db_commit(db)) != API_OK)
+	if (code == 201 && (er = http_header(c->r, "Location",
+	    "/api/enrollments")) != API_OK)
 		goto out;
-	if (code == 201 &&
-	    (er = http_header(r, "Location", "/api/enrollments")) != API_OK)
-		goto out;
-	er = send_enrollment(r, res, &c, code);
+	er = send_enrollment(c->r, res, code);
 out:
 	db_res_free(res);
 	return er;
@@ -165,5 +170,5 @@ int
 main(void)
 {
 
-	return http_main("POST", handle);
+	return endpoint_main(&endpoint);
 }

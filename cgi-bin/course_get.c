@@ -10,48 +10,52 @@
 
 #include <cjson/cJSON.h>
 
-#include "auth.h"
 #include "course.h"
 #include "db.h"
+#include "endpoint.h"
 #include "http.h"
-#include "valid.h"
+
+static enum api_err	course_get(struct call *);
+
+/* One statement on a table without row-level security. */
+static const struct endpoint endpoint = {
+	.method = "GET",
+	.route = "/api/courses/{id}",
+	.who = WHO_OPTIONAL,
+	.body = BODY_NONE,
+	.rate = RL_API,
+	.tx = TX_NONE,
+	.run = course_get,
+};
 
 static const char sql_course[] =
     "SELECT " COURSE_COLUMNS " FROM courses c WHERE c.id = $1::bigint";
 
 static enum api_err
-handle(struct req *r)
+course_get(struct call *c)
 {
-	struct auth	 a;
-	struct course	 c;
-	struct db	*db;
+	struct req	*r = c->r;
+	struct course	 co;
 	struct db_res	*res = NULL;
 	cJSON		*cj = NULL;
-	const char	*id;
-	long long	 n;
-	int		 have;
+	const char	*id = c->id_str;
 	enum api_err	 er;
 
-	if ((er = http_db(r, &db)) != API_OK ||
-	    (er = auth_optional(r, db, &a, &have)) != API_OK)
-		return er;
-	id = r->path_info[0] == '/' ? r->path_info + 1 : "";
-	if (!valid_id_str(id, &n))
-		return API_NOT_FOUND;
-	if ((er = db_exec(db, sql_course, 1, &id, &res)) != API_OK)
+	if ((er = db_exec(c->db, sql_course, 1, &id, &res)) != API_OK)
 		goto out;
-	if (db_nrows(res) != 1 || !course_from_row(res, 0, 0, &c)) {
+	if (db_nrows(res) != 1 || !course_from_row(res, 0, 0, &co)) {
 		er = API_NOT_FOUND;
 		goto out;
 	}
-	if ((er = course_check_visible(&c, have ? &a : NULL)) != API_OK)
+	if ((er = course_check_visible(&co, c->authed ? &c->a : NULL)) !=
+	    API_OK)
 		goto out;
 	if ((cj = course_json(res, 0, 0)) == NULL) {
 		er = API_ENOMEM;
 		goto out;
 	}
-	(void)http_header(r, "Cache-Control", have ? "private, no-store" :
-	    "public, max-age=0, must-revalidate");
+	(void)http_header(r, "Cache-Control", c->authed ?
+	    "private, no-store" : "public, max-age=0, must-revalidate");
 	(void)http_header(r, "Vary", "Authorization");
 	er = http_send_etag(r, cj);
 out:
@@ -64,5 +68,5 @@ int
 main(void)
 {
 
-	return http_main("GET", handle);
+	return endpoint_main(&endpoint);
 }

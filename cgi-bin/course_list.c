@@ -18,14 +18,43 @@
 
 #include <cjson/cJSON.h>
 
-#include "auth.h"
 #include "course.h"
 #include "db.h"
+#include "endpoint.h"
 #include "http.h"
 #include "list.h"
-#include "valid.h"
 
 #define Q_MAX	100	/* characters of q */
+
+static enum api_err	course_list(struct call *);
+
+enum filter { FL_INSTRUCTOR, FL_MINE, FL__MAX };
+
+static const char *const true_false[] = { "true", "false", NULL };
+
+/*
+ * q is read by the handler: it is trimmed, may be longer than a
+ * LIST_TEXT filter and becomes a LIKE pattern.
+ */
+static const struct list_filter filters[FL__MAX] = {
+	[FL_INSTRUCTOR] = { .name = "instructor_id", .kind = LIST_ID },
+	[FL_MINE] = { .name = "mine", .kind = LIST_ONE_OF,
+	    .allowed = true_false, .why = "must be true or false" },
+};
+
+/* Reads one table without row-level security: no transaction. */
+static const struct endpoint endpoint = {
+	.method = "GET",
+	.route = "/api/courses",
+	.who = WHO_OPTIONAL,
+	.body = BODY_NONE,
+	.query = filters,
+	.nquery = FL__MAX,
+	.flags = EP_PAGED,
+	.rate = RL_API,
+	.tx = TX_NONE,
+	.run = course_list,
+};
 
 /*
  * $1 the author for mine=true (NULL: the public catalogue), $2
@@ -46,13 +75,6 @@ static const char sql_list[] =
     "  LIMIT $4::bigint OFFSET $5::bigint) p ON true"
     " LEFT JOIN courses c ON c.id = p.id"
     " ORDER BY p.id DESC";
-
-/* The filters of one request; strings borrowed from r, pat allocated. */
-struct filter {
-	const char	*instructor;	/* instructor_id, NULL for any */
-	char		*pat;		/* LIKE pattern or NULL */
-	int		 mine;
-};
 
 /*
  * The LIKE pattern "%q%" for the len bytes at q, with their %, _ and \
@@ -80,31 +102,20 @@ like_pattern(const char *q, size_t len)
 }
 
 /*
- * Read the filters of r into *f (the caller frees f->pat).  Returns
- * API_OK, API_INVALID with the field named, or API_ENOMEM.
+ * Read q of r into *pat: its LIKE pattern (the caller frees it), or NULL
+ * when q is absent or blank.  Returns API_OK, API_INVALID with the field
+ * named, or API_ENOMEM.
  */
 static enum api_err
-filters(struct req *r, struct filter *f)
+read_q(struct req *r, char **pat)
 {
-	const char	*q, *mine;
-	long long	 n;
+	const char	*q;
 	size_t		 len;
 	enum api_err	 er;
 
-	memset(f, 0, sizeof(*f));
-	if ((er = http_param(r, "q", &q)) != API_OK ||
-	    (er = http_param(r, "instructor_id", &f->instructor)) != API_OK ||
-	    (er = http_param(r, "mine", &mine)) != API_OK)
+	*pat = NULL;
+	if ((er = http_param(r, "q", &q)) != API_OK || q == NULL)
 		return er;
-	if (f->instructor != NULL && !valid_id_str(f->instructor, &n))
-		return http_invalid_field(r, "instructor_id",
-		    "must be a positive integer id");
-	if (mine != NULL && strcmp(mine, "true") != 0 &&
-	    strcmp(mine, "false") != 0)
-		return http_invalid_field(r, "mine", "must be true or false");
-	f->mine = mine != NULL && strcmp(mine, "true") == 0;
-	if (q == NULL)
-		return API_OK;
 	if (!valid_text(q, 0))
 		return http_invalid_field(r, "q",
 		    "must not contain control characters");
@@ -117,7 +128,7 @@ filters(struct req *r, struct filter *f)
 		return API_OK;
 	if (valid_utf8_len(q) > Q_MAX)
 		return http_invalid_field(r, "q", "is too long");
-	if ((f->pat = like_pattern(q, len)) == NULL)
+	if ((*pat = like_pattern(q, len)) == NULL)
 		return API_ENOMEM;
 	return API_OK;
 }
@@ -132,45 +143,45 @@ row(const struct db_res *res, int i)
 
 /* The page query: its parameters, then LIMIT and OFFSET. */
 static const struct list_page list_q = {
-	sql_list, 3, 0, COURSE_NCOLUMNS, row, 1
+	.sql = sql_list,
+	.nparams = 3,
+	.id_col = COURSE_C_ID,
+	.total_col = COURSE_NCOLUMNS,
+	.row = row,
+	.etag = 1,
 };
 
 static enum api_err
-handle(struct req *r)
+course_list(struct call *c)
 {
-	struct auth	 a;
-	struct filter	 f;
-	struct db	*db;
-	const char	*params[5];
-	long long	 page, per_page;
-	int		 have;
+	struct req	*r = c->r;
+	const char	*params[3];
+	char		*pat = NULL;
+	int		 mine;
 	enum api_err	 er;
 
-	memset(&f, 0, sizeof(f));
-	if ((er = http_db(r, &db)) != API_OK ||
-	    (er = auth_optional(r, db, &a, &have)) != API_OK ||
-	    (er = http_paging(r, &page, &per_page)) != API_OK ||
-	    (er = filters(r, &f)) != API_OK)
+	if ((er = read_q(r, &pat)) != API_OK)
 		goto out;
-	if (f.mine && !have) {
+	mine = c->q[FL_MINE] != NULL && strcmp(c->q[FL_MINE], "true") == 0;
+	if (mine && !c->authed) {
 		er = http_fail(r, API_UNAUTHORIZED,
 		    "mine=true needs a signed-in author");
 		goto out;
 	}
-	if (f.mine && (a.user.role_bit & ROLE_AUTHOR) == 0) {
+	if (mine && (c->a.user.role_bit & ROLE_AUTHOR) == 0) {
 		er = http_fail(r, API_FORBIDDEN,
 		    "only teachers, instructors and admins author courses");
 		goto out;
 	}
-	params[0] = f.mine ? a.user.id_str : NULL;
-	params[1] = f.instructor;
-	params[2] = f.pat;
-	(void)http_header(r, "Cache-Control", have ? "private, no-store" :
-	    "public, max-age=0, must-revalidate");
+	params[0] = mine ? c->user_id : NULL;
+	params[1] = c->q[FL_INSTRUCTOR];
+	params[2] = pat;
+	(void)http_header(r, "Cache-Control", c->authed ?
+	    "private, no-store" : "public, max-age=0, must-revalidate");
 	(void)http_header(r, "Vary", "Authorization");
-	er = list_send(r, db, &list_q, params, page, per_page);
+	er = list_send(r, c->db, &list_q, params, c->page, c->per_page);
 out:
-	free(f.pat);
+	free(pat);
 	return er;
 }
 
@@ -178,5 +189,5 @@ int
 main(void)
 {
 
-	return http_main("GET", handle);
+	return endpoint_main(&endpoint);
 }

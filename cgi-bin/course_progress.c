@@ -10,87 +10,70 @@
  */
 #include "config.h"
 
-#include <stdlib.h>
-
 #include <cjson/cJSON.h>
 
-#include "auth.h"
 #include "course.h"
 #include "db.h"
+#include "endpoint.h"
 #include "http.h"
+#include "row.h"
 
+static enum api_err	course_progress(struct call *);
+
+static const struct endpoint endpoint = {
+	.method = "GET",
+	.route = "/api/courses/{id}/progress",
+	.who = ROLE_ANY,
+	.body = BODY_NONE,
+	.rate = RL_API,
+	.tx = TX_CALLER,
+	.run = course_progress,
+};
+
+/* $1 the course, $2 the caller.  Integer division: the floor. */
 static const char sql_progress[] =
-    "SELECT count(*), count(p.lesson_id) FROM lessons l"
+    "SELECT count(p.lesson_id), count(*),"
+    " coalesce(count(p.lesson_id) * 100 / nullif(count(*), 0), 0)"
+    " FROM lessons l"
     " LEFT JOIN lesson_progress p ON p.lesson_id = l.id"
     "  AND p.user_id = $2::bigint"
     " WHERE l.course_id = $1::bigint";
 
-/*
- * The body {completed, total, percent}; the caller frees it.  NULL when
- * out of memory.
- */
-static cJSON *
-progress_json(long long completed, long long total)
-{
-	cJSON		*o;
-	long long	 percent;
-
-	percent = total > 0 ? completed * 100 / total : 0;
-	if ((o = cJSON_CreateObject()) == NULL)
-		return NULL;
-	if (cJSON_AddNumberToObject(o, "completed", (double)completed) ==
-	    NULL || cJSON_AddNumberToObject(o, "total", (double)total) ==
-	    NULL || cJSON_AddNumberToObject(o, "percent", (double)percent) ==
-	    NULL) {
-		cJSON_Delete(o);
-		return NULL;
-	}
-	return o;
-}
+static const struct row_col cols[] = {
+	{ "completed", ROW_NUM, 0 },
+	{ "total", ROW_NUM, 0 },
+	{ "percent", ROW_NUM, 0 },
+};
 
 static enum api_err
-handle(struct req *r)
+course_progress(struct call *c)
 {
-	struct auth	 a;
-	struct course	 c;
-	struct db	*db;
+	struct course	 co;
 	struct db_res	*res = NULL;
 	cJSON		*body = NULL;
-	const char	*id, *params[2], *total, *done;
+	const char	*params[2];
 	int		 enrolled;
 	enum api_err	 er;
 
-	if ((er = http_db(r, &db)) != API_OK ||
-	    (er = auth_require(r, db, ROLE_ANY, &a)) != API_OK)
-		return er;
-	id = r->path_info[0] == '/' ? r->path_info + 1 : "";
-	if ((er = db_begin(db, a.user.id_str, a.user.role)) != API_OK ||
-	    (er = course_load(db, id, &c)) != API_OK ||
-	    (er = course_check_learner(db, &c, &a)) != API_OK ||
-	    (er = course_enrolled(db, c.id_str, a.user.id_str,
+	if ((er = course_load(c->db, c->id_str, &co)) != API_OK ||
+	    (er = course_check_learner(c->db, &co, &c->a)) != API_OK ||
+	    (er = course_enrolled(c->db, co.id_str, c->user_id,
 	    &enrolled)) != API_OK)
 		goto out;
 	if (!enrolled) {
-		er = http_fail(r, API_FORBIDDEN,
+		er = http_fail(c->r, API_FORBIDDEN,
 		    "only users enrolled in the course have progress in it");
 		goto out;
 	}
-	params[0] = c.id_str;
-	params[1] = a.user.id_str;
-	if ((er = db_exec(db, sql_progress, 2, params, &res)) != API_OK ||
-	    (er = db_commit(db)) != API_OK)
+	params[0] = co.id_str;
+	params[1] = c->user_id;
+	if ((er = db_exec(c->db, sql_progress, 2, params, &res)) != API_OK)
 		goto out;
-	if ((total = db_get(res, 0, 0)) == NULL ||
-	    (done = db_get(res, 0, 1)) == NULL) {
-		er = API_INTERNAL;
+	if ((body = row_json(res, 0, 0, cols, ROW_NCOLS(cols))) == NULL) {
+		er = db_nrows(res) == 1 ? API_ENOMEM : API_INTERNAL;
 		goto out;
 	}
-	if ((body = progress_json(strtoll(done, NULL, 10),
-	    strtoll(total, NULL, 10))) == NULL) {
-		er = API_ENOMEM;
-		goto out;
-	}
-	er = http_send(r, 200, body);
+	er = http_send(c->r, 200, body);
 out:
 	cJSON_Delete(body);
 	db_res_free(res);
@@ -101,5 +84,5 @@ int
 main(void)
 {
 
-	return http_main("GET", handle);
+	return endpoint_main(&endpoint);
 }

@@ -9,34 +9,55 @@
  * Someone who may see the course but not change it gets 403; someone who
  * may not see it (a draft or an archived course of another author) gets
  * 404, as for an id that does not exist.  An archived course is read-only
- * (409).  The decision is made again under a row lock in the transaction
- * that writes, so a concurrent ownership change or archiving cannot slip
- * between the check and the update.  An admin changing another author's
- * course is audited as course.update with the names of the fields given.
+ * (409).  The decision is made under a row lock in the transaction that
+ * writes, so a concurrent ownership change or archiving cannot slip
+ * between the check and the update.  The body is checked before any of
+ * that, so a bad one is 400 whoever sends it.  An admin changing another
+ * author's course is audited as course.update with the names of the
+ * fields given.
  */
 #include "config.h"
 
 #include <stdio.h>
-#include <string.h>
 
 #include <cjson/cJSON.h>
 
 #include "audit.h"
-#include "auth.h"
 #include "course.h"
 #include "db.h"
+#include "endpoint.h"
 #include "http.h"
-#include "valid.h"
+
+static enum api_err	course_update(struct call *);
 
 enum field { F_TITLE, F_DESCRIPTION, F_PRICE, F_CURRENCY, F_PUBLISHED,
 	F__MAX };
 
 static const struct vfield fields[F__MAX] = {
-	{ "title", valid_string, 0, 1, 200 },
-	{ "description", valid_string, VF_MULTILINE | VF_NULLABLE, 0, 20000 },
-	{ "price", course_valid_price, 0, 0, 0 },
-	{ "currency", valid_string, 0, 1, 8 },
-	{ "published", valid_bool, 0, 0, 0 },
+	[F_TITLE] = { .name = "title", .fn = valid_string, .min = 1,
+	    .max = 200 },
+	[F_DESCRIPTION] = { .name = "description", .fn = valid_string,
+	    .flags = VF_MULTILINE | VF_NULLABLE, .max = 20000 },
+	[F_PRICE] = { .name = "price", .fn = course_valid_price },
+	[F_CURRENCY] = { .name = "currency", .fn = course_valid_currency,
+	    .flags = VF_STRING, .min = 1, .max = 8 },
+	[F_PUBLISHED] = { .name = "published", .fn = valid_bool },
+};
+
+/*
+ * Not EP_ONE_OF: a description of "" (which clears it) is a change,
+ * while the field table reads an empty string as not given.
+ */
+static const struct endpoint endpoint = {
+	.method = "PATCH",
+	.route = "/api/courses/{id}",
+	.who = ROLE_ANY,
+	.body = BODY_JSON,
+	.fields = fields,
+	.nfields = F__MAX,
+	.rate = RL_API,
+	.tx = TX_CALLER,
+	.run = course_update,
 };
 
 static const char sql_lock[] =
@@ -73,41 +94,6 @@ may_change(struct req *r, const struct course *c, const struct auth *a)
 }
 
 /*
- * Read and check the body into in[]; *clear is set when description is
- * given as null or as an empty string (it is then cleared).  Returns
- * API_OK (the caller frees in with valid_out_free), API_INVALID with the
- * detail set, or another error.
- */
-static enum api_err
-read_input(struct req *r, struct vout *in, int *clear)
-{
-	cJSON		*body, *errs = NULL;
-	const cJSON	*d;
-	enum api_err	 er = API_OK;
-	size_t		 i;
-	int		 any = 0;
-
-	*clear = 0;
-	if ((er = http_body_json(r, &body)) != API_OK)
-		return er;
-	if ((er = valid_object(body, fields, F__MAX, in, &errs)) != API_OK)
-		return er == API_INVALID ? http_invalid(r, errs) : er;
-	d = cJSON_GetObjectItemCaseSensitive(body, "description");
-	*clear = d != NULL && !in[F_DESCRIPTION].present;
-	for (i = 0; i < F__MAX; i++)
-		any |= in[i].present;
-	if (in[F_CURRENCY].present &&
-	    !course_currency_ok(in[F_CURRENCY].v.s))
-		er = http_invalid_field(r, "currency", "must be \"INR\"");
-	else if (!any && !*clear)
-		er = http_invalid_field(r, "body", "must set at least one of "
-		    "title, description, price, currency, published");
-	if (er != API_OK)
-		valid_out_free(in, fields, F__MAX);
-	return er;
-}
-
-/*
  * Audit an admin's change of another author's course c: course.update
  * with {fields: [the names given]}.  Returns API_OK, API_ENOMEM or a
  * database error.
@@ -140,30 +126,35 @@ out:
 	return er;
 }
 
-/*
- * Change course id for a with in[] inside one transaction and send 200
- * with the course.  Returns API_OK or an error (the transaction is then
- * rolled back by http_dispatch).
- */
 static enum api_err
-apply(struct req *r, struct db *db, const struct auth *a, const char *id,
-    const struct vout *in, int clear)
+course_update(struct call *c)
 {
-	struct course	 c;
+	struct req	*r = c->r;
+	const struct vout *in = c->in;
+	struct course	 co;
 	struct db_res	*res = NULL;
 	cJSON		*cj = NULL;
-	const char	*params[6];
+	const char	*params[6], *id = c->id_str;
 	char		 price[24];
+	size_t		 i;
+	int		 any = 0, clear;
 	enum api_err	 er;
 
-	if ((er = db_begin(db, a->user.id_str, a->user.role)) != API_OK ||
-	    (er = db_exec(db, sql_lock, 1, &id, &res)) != API_OK)
+	/* description null or "": given, and it clears the description. */
+	clear = cJSON_GetObjectItemCaseSensitive(c->body, "description") !=
+	    NULL && !in[F_DESCRIPTION].present;
+	for (i = 0; i < F__MAX; i++)
+		any |= in[i].present;
+	if (!any && !clear)
+		return http_invalid_field(r, "body", "must set at least one "
+		    "of title, description, price, currency, published");
+	if ((er = db_exec(c->db, sql_lock, 1, &id, &res)) != API_OK)
 		goto out;
-	if (!course_from_row(res, 0, 0, &c)) {
+	if (!course_from_row(res, 0, 0, &co)) {
 		er = API_NOT_FOUND;
 		goto out;
 	}
-	if ((er = may_change(r, &c, a)) != API_OK)
+	if ((er = may_change(r, &co, &c->a)) != API_OK)
 		goto out;
 	db_res_free(res);
 	res = NULL;
@@ -176,16 +167,14 @@ apply(struct req *r, struct db *db, const struct auth *a, const char *id,
 	params[4] = in[F_CURRENCY].present ? in[F_CURRENCY].v.s : NULL;
 	params[5] = !in[F_PUBLISHED].present ? NULL :
 	    (in[F_PUBLISHED].v.b ? "true" : "false");
-	if ((er = db_exec(db, sql_update, 6, params, &res)) != API_OK)
+	if ((er = db_exec(c->db, sql_update, 6, params, &res)) != API_OK)
 		goto out;
 	if ((cj = course_json(res, 0, 0)) == NULL) {
 		er = db_nrows(res) == 1 ? API_ENOMEM : API_INTERNAL;
 		goto out;
 	}
-	if (c.instructor_id != a->user.id &&
-	    (er = audit_change(r, db, a, &c, in, clear)) != API_OK)
-		goto out;
-	if ((er = db_commit(db)) != API_OK)
+	if (co.instructor_id != c->a.user.id &&
+	    (er = audit_change(r, c->db, &c->a, &co, in, clear)) != API_OK)
 		goto out;
 	er = http_send(r, 200, cj);
 out:
@@ -194,34 +183,9 @@ out:
 	return er;
 }
 
-static enum api_err
-handle(struct req *r)
-{
-	struct vout	 in[F__MAX];
-	struct auth	 a;
-	struct course	 c;
-	struct db	*db;
-	const char	*id;
-	int		 clear;
-	enum api_err	 er;
-
-	if ((er = http_db(r, &db)) != API_OK ||
-	    (er = auth_require(r, db, ROLE_ANY, &a)) != API_OK)
-		return er;
-	id = r->path_info[0] == '/' ? r->path_info + 1 : "";
-	/* Who may do what is told before what is wrong with the body. */
-	if ((er = course_load(db, id, &c)) != API_OK ||
-	    (er = may_change(r, &c, &a)) != API_OK ||
-	    (er = read_input(r, in, &clear)) != API_OK)
-		return er;
-	er = apply(r, db, &a, id, in, clear);
-	valid_out_free(in, fields, F__MAX);
-	return er;
-}
-
 int
 main(void)
 {
 
-	return http_main("PATCH", handle);
+	return endpoint_main(&endpoint);
 }

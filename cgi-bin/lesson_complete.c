@@ -11,53 +11,58 @@
 
 #include <string.h>
 
-#include "auth.h"
 #include "course.h"
 #include "db.h"
+#include "endpoint.h"
 #include "http.h"
 #include "lesson.h"
+
+static enum api_err	lesson_complete(struct call *);
+
+static const struct endpoint endpoint = {
+	.method = "POST",
+	.route = "/api/lessons/{id}/complete",
+	.who = ROLE_ANY,
+	.body = BODY_NONE,
+	.rate = RL_API,
+	.tx = TX_CALLER,
+	.run = lesson_complete,
+};
 
 static const char sql_complete[] =
     "INSERT INTO lesson_progress (user_id, lesson_id)"
     " VALUES ($1::bigint, $2::bigint) ON CONFLICT DO NOTHING";
 
 static enum api_err
-handle(struct req *r)
+lesson_complete(struct call *c)
 {
-	struct auth	 a;
-	struct course	 c;
-	struct db	*db;
-	const char	*id, *params[2];
+	struct course	 co;
+	const char	*params[2];
 	int		 enrolled;
 	enum api_err	 er;
 
-	if ((er = http_db(r, &db)) != API_OK ||
-	    (er = auth_require(r, db, ROLE_ANY, &a)) != API_OK)
-		return er;
-	id = r->path_info[0] == '/' ? r->path_info + 1 : "";
-	if ((er = db_begin(db, a.user.id_str, a.user.role)) != API_OK ||
-	    (er = lesson_course(db, id, &a, &c)) != API_OK ||
-	    (er = course_enrolled(db, c.id_str, a.user.id_str,
+	if ((er = lesson_course(c->db, c->id_str, &c->a, &co)) != API_OK ||
+	    (er = course_enrolled(c->db, co.id_str, c->user_id,
 	    &enrolled)) != API_OK)
 		return er;
 	if (!enrolled)
-		return http_fail(r, API_FORBIDDEN,
+		return http_fail(c->r, API_FORBIDDEN,
 		    "only users enrolled in the course complete its lessons");
-	params[0] = a.user.id_str;
-	params[1] = id;
-	er = db_exec(db, sql_complete, 2, params, NULL);
+	params[0] = c->user_id;
+	params[1] = c->id_str;
+	er = db_exec(c->db, sql_complete, 2, params, NULL);
 	/* The lesson was deleted since it was looked up. */
-	if (er == API_INVALID && strcmp(db_last_constraint(db),
+	if (er == API_INVALID && strcmp(db_last_constraint(c->db),
 	    "lesson_progress_lesson_id_fkey") == 0)
 		er = API_NOT_FOUND;
-	if (er != API_OK || (er = db_commit(db)) != API_OK)
+	if (er != API_OK)
 		return er;
-	return http_send(r, 204, NULL);
+	return http_send(c->r, 204, NULL);
 }
 
 int
 main(void)
 {
 
-	return http_main("POST", handle);
+	return endpoint_main(&endpoint);
 }

@@ -14,22 +14,38 @@
 
 #include <cjson/cJSON.h>
 
-#include "auth.h"
 #include "course.h"
 #include "db.h"
+#include "endpoint.h"
 #include "http.h"
 #include "lesson.h"
-#include "valid.h"
+
+static enum api_err	lesson_create(struct call *);
 
 enum field { F_TITLE, F_CONTENT, F_POSITION, F_VIDEO, F_PREVIEW, F__MAX };
 
 static const struct vfield fields[F__MAX] = {
-	{ "title", valid_string, VF_REQUIRED, 1, 200 },
-	{ "content", valid_string, VF_MULTILINE | VF_NULLABLE, 0,
-	    LESSON_CONTENT_MAX },
-	{ "position", valid_int, 0, 1, LESSON_MAX },
-	{ "video_url", valid_string, VF_NULLABLE, 1, LESSON_URL_MAX },
-	{ "is_preview", valid_bool, 0, 0, 0 },
+	[F_TITLE] = { .name = "title", .fn = valid_string,
+	    .flags = VF_REQUIRED, .min = 1, .max = 200 },
+	[F_CONTENT] = { .name = "content", .fn = valid_string,
+	    .flags = VF_MULTILINE | VF_NULLABLE, .max = LESSON_CONTENT_MAX },
+	[F_POSITION] = { .name = "position", .fn = valid_int, .min = 1,
+	    .max = LESSON_MAX },
+	[F_VIDEO] = { .name = "video_url", .fn = lesson_valid_url,
+	    .flags = VF_NULLABLE | VF_STRING, .min = 1, .max = LESSON_URL_MAX },
+	[F_PREVIEW] = { .name = "is_preview", .fn = valid_bool },
+};
+
+static const struct endpoint endpoint = {
+	.method = "POST",
+	.route = "/api/courses/{id}/lessons",
+	.who = ROLE_ANY,
+	.body = BODY_JSON,
+	.fields = fields,
+	.nfields = F__MAX,
+	.rate = RL_API,
+	.tx = TX_CALLER,
+	.run = lesson_create,
 };
 
 static const char sql_shift[] =
@@ -41,29 +57,6 @@ static const char sql_insert[] =
     " video_url, is_preview) VALUES ($1::bigint, $2, coalesce($3, ''),"
     " $4::integer, $5, coalesce($6::boolean, false))"
     " RETURNING " LESSON_COLUMNS("true");
-
-/*
- * Read and check the body into in[].  Returns API_OK (the caller frees
- * in with valid_out_free), API_INVALID with the detail set, or another
- * error.
- */
-static enum api_err
-read_input(struct req *r, struct vout *in)
-{
-	cJSON		*body, *errs = NULL;
-	enum api_err	 er;
-
-	if ((er = http_body_json(r, &body)) != API_OK)
-		return er;
-	if ((er = valid_object(body, fields, F__MAX, in, &errs)) != API_OK)
-		return er == API_INVALID ? http_invalid(r, errs) : er;
-	if (in[F_VIDEO].present && !lesson_url_ok(in[F_VIDEO].v.s)) {
-		valid_out_free(in, fields, F__MAX);
-		return http_invalid_field(r, "video_url",
-		    "must be an https:// URL");
-	}
-	return API_OK;
-}
 
 /*
  * Insert the lesson in[] into course c at its position, inside the open
@@ -104,46 +97,31 @@ insert(struct req *r, struct db *db, const struct course *c,
 }
 
 static enum api_err
-handle(struct req *r)
+lesson_create(struct call *c)
 {
-	struct vout	 in[F__MAX];
-	struct auth	 a;
-	struct course	 c;
-	struct db	*db;
+	struct req	*r = c->r;
+	struct course	 co;
 	struct db_res	*res = NULL;
 	cJSON		*body = NULL;
-	const char	*id, *lid;
+	const char	*lid;
 	char		 loc[64];
-	int		 have_in = 0;
 	enum api_err	 er;
 
-	if ((er = http_db(r, &db)) != API_OK ||
-	    (er = auth_require(r, db, ROLE_ANY, &a)) != API_OK)
-		return er;
-	id = r->path_info[0] == '/' ? r->path_info + 1 : "";
-	if ((er = db_begin(db, a.user.id_str, a.user.role)) != API_OK ||
-	    (er = course_load(db, id, &c)) != API_OK ||
-	    (er = course_check_visible(&c, &a)) != API_OK)
+	if ((er = course_load(c->db, c->id_str, &co)) != API_OK ||
+	    (er = course_check_visible(&co, &c->a)) != API_OK)
 		goto out;
-	if (!course_is_author(&c, &a)) {
+	if (!course_is_author(&co, &c->a)) {
 		er = http_fail(r, API_FORBIDDEN,
 		    "only the course's author or an admin adds lessons");
 		goto out;
 	}
-	if ((er = read_input(r, in)) != API_OK)
+	if ((er = insert(r, c->db, &co, c->in, &res)) != API_OK)
 		goto out;
-	have_in = 1;
-	if ((er = insert(r, db, &c, in, &res)) != API_OK ||
-	    (er = db_commit(db)) != API_OK)
-		goto out;
-	if ((lid = db_get(res, 0, 0)) == NULL) {
-		er = API_INTERNAL;
-		goto out;
-	}
 	if ((body = lesson_json(res, 0)) == NULL) {
-		er = API_ENOMEM;
+		er = db_nrows(res) == 1 ? API_ENOMEM : API_INTERNAL;
 		goto out;
 	}
+	lid = db_get(res, 0, 0);	/* LESSON_COLUMNS: the id first */
 	snprintf(loc, sizeof(loc), "/api/lessons/%s", lid);
 	if ((er = http_header(r, "Location", loc)) != API_OK)
 		goto out;
@@ -151,8 +129,6 @@ handle(struct req *r)
 out:
 	cJSON_Delete(body);
 	db_res_free(res);
-	if (have_in)
-		valid_out_free(in, fields, F__MAX);
 	return er;
 }
 
@@ -160,5 +136,5 @@ int
 main(void)
 {
 
-	return http_main("POST", handle);
+	return endpoint_main(&endpoint);
 }

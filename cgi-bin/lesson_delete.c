@@ -8,13 +8,23 @@
  */
 #include "config.h"
 
-#include <cjson/cJSON.h>
-
-#include "auth.h"
 #include "course.h"
 #include "db.h"
+#include "endpoint.h"
 #include "http.h"
 #include "lesson.h"
+
+static enum api_err	lesson_delete(struct call *);
+
+static const struct endpoint endpoint = {
+	.method = "DELETE",
+	.route = "/api/lessons/{id}",
+	.who = ROLE_ANY,
+	.body = BODY_NONE,
+	.rate = RL_API,
+	.tx = TX_CALLER,
+	.run = lesson_delete,
+};
 
 static const char sql_delete[] =
     "DELETE FROM lessons WHERE id = $1::bigint AND course_id = $2::bigint"
@@ -56,33 +66,24 @@ out:
 }
 
 static enum api_err
-handle(struct req *r)
+lesson_delete(struct call *c)
 {
-	struct auth	 a;
-	struct course	 c;
-	struct db	*db;
-	const char	*id;
+	struct course	 co;
 	enum api_err	 er;
 
-	if ((er = http_db(r, &db)) != API_OK ||
-	    (er = auth_require(r, db, ROLE_ANY, &a)) != API_OK)
+	if ((er = lesson_course(c->db, c->id_str, &c->a, &co)) != API_OK)
 		return er;
-	id = r->path_info[0] == '/' ? r->path_info + 1 : "";
-	if ((er = db_begin(db, a.user.id_str, a.user.role)) != API_OK ||
-	    (er = lesson_course(db, id, &a, &c)) != API_OK)
-		return er;
-	if (!course_is_author(&c, &a))
-		return http_fail(r, API_FORBIDDEN,
+	if (!course_is_author(&co, &c->a))
+		return http_fail(c->r, API_FORBIDDEN,
 		    "only the course's author or an admin removes lessons");
-	if ((er = remove_lesson(db, &c, id)) != API_OK ||
-	    (er = db_commit(db)) != API_OK)
+	if ((er = remove_lesson(c->db, &co, c->id_str)) != API_OK)
 		return er;
-	return http_send(r, 204, NULL);
+	return http_send(c->r, 204, NULL);
 }
 
 int
 main(void)
 {
 
-	return http_main("DELETE", handle);
+	return endpoint_main(&endpoint);
 }

@@ -9,43 +9,46 @@
 
 #include <cjson/cJSON.h>
 
-#include "auth.h"
 #include "course.h"
 #include "db.h"
+#include "endpoint.h"
 #include "http.h"
 #include "lesson.h"
+
+static enum api_err	lesson_get(struct call *);
+
+/* In a transaction as the caller: enrollments are under row security. */
+static const struct endpoint endpoint = {
+	.method = "GET",
+	.route = "/api/lessons/{id}",
+	.who = WHO_OPTIONAL,
+	.body = BODY_NONE,
+	.rate = RL_API,
+	.tx = TX_CALLER,
+	.run = lesson_get,
+};
 
 static const char sql_lesson[] =
     "SELECT " LESSON_COLUMNS("$2::boolean OR l.is_preview")
     " FROM lessons l WHERE l.id = $1::bigint";
 
 static enum api_err
-handle(struct req *r)
+lesson_get(struct call *c)
 {
-	struct auth	 a;
-	struct course	 c;
-	struct db	*db;
+	const struct auth *ap = c->authed ? &c->a : NULL;
+	struct course	 co;
 	struct db_res	*res = NULL;
-	const struct auth *ap;
 	cJSON		*body = NULL;
-	const char	*id, *params[2];
-	int		 have, learn;
+	const char	*params[2];
+	int		 learn;
 	enum api_err	 er;
 
-	if ((er = http_db(r, &db)) != API_OK ||
-	    (er = auth_optional(r, db, &a, &have)) != API_OK)
-		return er;
-	ap = have ? &a : NULL;
-	id = r->path_info[0] == '/' ? r->path_info + 1 : "";
-	if ((er = db_begin(db, have ? a.user.id_str : NULL,
-	    have ? a.user.role : NULL)) != API_OK ||
-	    (er = lesson_course(db, id, ap, &c)) != API_OK ||
-	    (er = course_can_learn(db, &c, ap, &learn)) != API_OK)
+	if ((er = lesson_course(c->db, c->id_str, ap, &co)) != API_OK ||
+	    (er = course_can_learn(c->db, &co, ap, &learn)) != API_OK)
 		goto out;
-	params[0] = id;
+	params[0] = c->id_str;
 	params[1] = learn ? "true" : "false";
-	if ((er = db_exec(db, sql_lesson, 2, params, &res)) != API_OK ||
-	    (er = db_commit(db)) != API_OK)
+	if ((er = db_exec(c->db, sql_lesson, 2, params, &res)) != API_OK)
 		goto out;
 	if (db_nrows(res) != 1) {
 		er = API_NOT_FOUND;
@@ -55,7 +58,7 @@ handle(struct req *r)
 		er = API_ENOMEM;
 		goto out;
 	}
-	er = http_send(r, 200, body);
+	er = http_send(c->r, 200, body);
 out:
 	cJSON_Delete(body);
 	db_res_free(res);
@@ -66,5 +69,5 @@ int
 main(void)
 {
 
-	return http_main("GET", handle);
+	return endpoint_main(&endpoint);
 }

@@ -11,11 +11,24 @@
 
 #include <cjson/cJSON.h>
 
-#include "auth.h"
 #include "course.h"
 #include "db.h"
+#include "endpoint.h"
 #include "http.h"
 #include "lesson.h"
+
+static enum api_err	lesson_list(struct call *);
+
+/* In a transaction as the caller: enrollments are under row security. */
+static const struct endpoint endpoint = {
+	.method = "GET",
+	.route = "/api/courses/{id}/lessons",
+	.who = WHO_OPTIONAL,
+	.body = BODY_NONE,
+	.rate = RL_API,
+	.tx = TX_CALLER,
+	.run = lesson_list,
+};
 
 static const char sql_list[] =
     "SELECT " LESSON_COLUMNS("$2::boolean OR l.is_preview")
@@ -49,39 +62,29 @@ enomem:
 }
 
 static enum api_err
-handle(struct req *r)
+lesson_list(struct call *c)
 {
-	struct auth	 a;
-	struct course	 c;
-	struct db	*db;
+	const struct auth *ap = c->authed ? &c->a : NULL;
+	struct course	 co;
 	struct db_res	*res = NULL;
-	const struct auth *ap;
 	cJSON		*body = NULL;
-	const char	*id, *params[2];
-	int		 have, learn;
+	const char	*params[2];
+	int		 learn;
 	enum api_err	 er;
 
-	if ((er = http_db(r, &db)) != API_OK ||
-	    (er = auth_optional(r, db, &a, &have)) != API_OK)
-		return er;
-	ap = have ? &a : NULL;
-	id = r->path_info[0] == '/' ? r->path_info + 1 : "";
-	if ((er = db_begin(db, have ? a.user.id_str : NULL,
-	    have ? a.user.role : NULL)) != API_OK ||
-	    (er = course_load(db, id, &c)) != API_OK ||
-	    (er = course_check_learner(db, &c, ap)) != API_OK ||
-	    (er = course_can_learn(db, &c, ap, &learn)) != API_OK)
+	if ((er = course_load(c->db, c->id_str, &co)) != API_OK ||
+	    (er = course_check_learner(c->db, &co, ap)) != API_OK ||
+	    (er = course_can_learn(c->db, &co, ap, &learn)) != API_OK)
 		goto out;
-	params[0] = c.id_str;
+	params[0] = co.id_str;
 	params[1] = learn ? "true" : "false";
-	if ((er = db_exec(db, sql_list, 2, params, &res)) != API_OK ||
-	    (er = db_commit(db)) != API_OK)
+	if ((er = db_exec(c->db, sql_list, 2, params, &res)) != API_OK)
 		goto out;
 	if ((body = list_json(res)) == NULL) {
 		er = API_ENOMEM;
 		goto out;
 	}
-	er = http_send(r, 200, body);
+	er = http_send(c->r, 200, body);
 out:
 	cJSON_Delete(body);
 	db_res_free(res);
@@ -92,5 +95,5 @@ int
 main(void)
 {
 
-	return http_main("GET", handle);
+	return endpoint_main(&endpoint);
 }

@@ -30,8 +30,8 @@ static const struct vfield fields[F__MAX] = {
 	    .max = 200 },
 	[F_CONTENT] = { .name = "content", .fn = valid_string,
 	    .flags = VF_MULTILINE | VF_NULLABLE, .max = LESSON_CONTENT_MAX },
-	[F_VIDEO] = { .name = "video_url", .fn = valid_string,
-	    .flags = VF_NULLABLE, .min = 1, .max = LESSON_URL_MAX },
+	[F_VIDEO] = { .name = "video_url", .fn = lesson_valid_url,
+	    .flags = VF_NULLABLE | VF_STRING, .min = 1, .max = LESSON_URL_MAX },
 	[F_PREVIEW] = { .name = "is_preview", .fn = valid_bool },
 	[F_POSITION] = { .name = "position", .fn = valid_int, .min = 1,
 	    .max = LESSON_MAX },
@@ -160,9 +160,6 @@ lesson_update(struct call *c)
 	cJSON		*body = NULL;
 	enum api_err	 er;
 
-	if (c->in[F_VIDEO].present && !lesson_url_ok(c->in[F_VIDEO].v.s))
-		return http_invalid_field(r, "video_url",
-		    "must be an https:// URL");
 	if ((er = lesson_course(c->db, c->id_str, &c->a, &co)) != API_OK)
 		return er;
 	if (!course_is_author(&co, &c->a))

@@ -10,7 +10,8 @@
  * Who may not: the submission's own student gets 403 (they can see it);
  * anyone else gets 404, never revealing that the id exists (row-level
  * security hides other people's submissions from them as well).  The
- * classwork row is share-locked before the grade is checked, so a
+ * body's shape is checked first, before any database work; the grade
+ * against max_points once the classwork row is share-locked, so a
  * concurrent lowering of max_points (classwork_update.c) waits for us or
  * sees our grade.
  */
@@ -21,17 +22,32 @@
 
 #include <cjson/cJSON.h>
 
-#include "auth.h"
 #include "classwork.h"
 #include "db.h"
+#include "endpoint.h"
 #include "http.h"
-#include "valid.h"
+
+static enum api_err	submission_grade(struct call *);
 
 enum field { F_GRADE, F_FEEDBACK, F__MAX };
 
 static const struct vfield fields[F__MAX] = {
-	{ "grade", valid_int, VF_REQUIRED, 0, 100000 },
-	{ "feedback", valid_string, VF_MULTILINE | VF_NULLABLE, 1, 20000 },
+	[F_GRADE] = { .name = "grade", .fn = valid_int,
+	    .flags = VF_REQUIRED, .min = 0, .max = 100000 },
+	[F_FEEDBACK] = { .name = "feedback", .fn = valid_string,
+	    .flags = VF_MULTILINE | VF_NULLABLE, .min = 1, .max = 20000 },
+};
+
+static const struct endpoint endpoint = {
+	.method = "PATCH",
+	.route = "/api/submissions/{id}",
+	.who = ROLE_ANY,
+	.body = BODY_JSON,
+	.fields = fields,
+	.nfields = F__MAX,
+	.rate = RL_API,
+	.tx = TX_CALLER,
+	.run = submission_grade,
 };
 
 /* Under row-level security: only rows the caller may see. */
@@ -81,76 +97,44 @@ find(struct db *db, const char *id, const struct auth *a,
 	    API_NOT_FOUND;
 }
 
-/*
- * Read and check the body into in[] against max_points.  Returns API_OK
- * (the caller frees in with valid_out_free), API_INVALID with the detail
- * set, or another error.
- */
 static enum api_err
-read_input(struct req *r, struct vout *in, long long max_points)
+submission_grade(struct call *c)
 {
-	cJSON		*body, *errs = NULL;
-	char		 why[80];
-	enum api_err	 er;
-
-	if ((er = http_body_json(r, &body)) != API_OK)
-		return er;
-	if ((er = valid_object(body, fields, F__MAX, in, &errs)) != API_OK)
-		return er == API_INVALID ? http_invalid(r, errs) : er;
-	if (in[F_GRADE].v.i > max_points) {
-		valid_out_free(in, fields, F__MAX);
-		snprintf(why, sizeof(why), "must not exceed max_points (%lld)",
-		    max_points);
-		return http_invalid_field(r, "grade", why);
-	}
-	return API_OK;
-}
-
-static enum api_err
-handle(struct req *r)
-{
-	struct vout		 in[F__MAX];
-	struct auth		 a;
+	struct req		*r = c->r;
+	const struct vout	*in = c->in;
 	struct classwork	 cw;
-	struct db		*db;
 	struct db_res		*res = NULL;
 	cJSON			*o = NULL;
-	const char		*id, *params[5];
-	char			 grade[24];
-	long long		 n;
+	const char		*params[5];
+	char			 grade[24], why[80];
 	enum api_err		 er;
 
-	if ((er = http_db(r, &db)) != API_OK ||
-	    (er = auth_require(r, db, ROLE_ANY, &a)) != API_OK)
+	if ((er = find(c->db, c->id_str, &c->a, &cw)) != API_OK)
 		return er;
-	id = r->path_info[0] == '/' ? r->path_info + 1 : "";
-	if (!valid_id_str(id, &n))
-		return API_NOT_FOUND;
-	if ((er = db_begin(db, a.user.id_str, a.user.role)) != API_OK ||
-	    (er = find(db, id, &a, &cw)) != API_OK ||
-	    (er = read_input(r, in, cw.max_points)) != API_OK)
-		return er;
+	if (in[F_GRADE].v.i > cw.max_points) {
+		snprintf(why, sizeof(why), "must not exceed max_points (%lld)",
+		    cw.max_points);
+		return http_invalid_field(r, "grade", why);
+	}
 	snprintf(grade, sizeof(grade), "%lld", in[F_GRADE].v.i);
-	params[0] = id;
+	params[0] = c->id_str;
 	params[1] = grade;
 	params[2] = in[F_FEEDBACK].is_null ? "true" : "false";
 	params[3] = in[F_FEEDBACK].present ? in[F_FEEDBACK].v.s : NULL;
-	params[4] = a.user.id_str;
-	if ((er = db_exec(db, sql_grade, 5, params, &res)) != API_OK)
+	params[4] = c->user_id;
+	if ((er = db_exec(c->db, sql_grade, 5, params, &res)) != API_OK)
 		goto out;
 	if ((o = classwork_submission_json(res, 0, 0)) == NULL) {
 		er = db_nrows(res) == 1 ? API_ENOMEM : API_NOT_FOUND;
 		goto out;
 	}
-	if ((er = classwork_audit(r, db, &a, &cw.course, "submission.grade",
-	    "submission", id)) != API_OK ||
-	    (er = db_commit(db)) != API_OK)
+	if ((er = classwork_audit(r, c->db, &c->a, &cw.course,
+	    "submission.grade", "submission", c->id_str)) != API_OK)
 		goto out;
 	er = http_send(r, 200, o);
 out:
 	cJSON_Delete(o);
 	db_res_free(res);
-	valid_out_free(in, fields, F__MAX);
 	return er;
 }
 
@@ -158,5 +142,5 @@ int
 main(void)
 {
 
-	return http_main("PATCH", handle);
+	return endpoint_main(&endpoint);
 }

@@ -13,11 +13,23 @@
 
 #include <cjson/cJSON.h>
 
-#include "auth.h"
 #include "classwork.h"
 #include "db.h"
-#include "http.h"
+#include "endpoint.h"
 #include "list.h"
+
+static enum api_err	submission_list(struct call *);
+
+static const struct endpoint endpoint = {
+	.method = "GET",
+	.route = "/api/classwork/{id}/submissions",
+	.who = ROLE_ANY,
+	.body = BODY_NONE,
+	.flags = EP_PAGED,
+	.rate = RL_API,
+	.tx = TX_CALLER,
+	.run = submission_list,
+};
 
 /* $2 is NULL for the author and admins (all rows), else the caller. */
 static const char sql_list[] =
@@ -40,38 +52,34 @@ row(const struct db_res *res, int i)
 
 /* The page query: its parameters, then LIMIT and OFFSET. */
 static const struct list_page list_q = {
-	sql_list, 2, 0, SUBMISSION_NCOLUMNS, row, 0
+	.sql = sql_list,
+	.nparams = 2,
+	.id_col = SUBMISSION_C_ID,
+	.total_col = SUBMISSION_NCOLUMNS,
+	.row = row,
 };
 
 static enum api_err
-handle(struct req *r)
+submission_list(struct call *c)
 {
-	struct auth		 a;
 	struct classwork	 cw;
-	struct db		*db;
-	const char		*params[4];
-	long long		 page, per_page;
+	const char		*params[2];
 	int			 author;
 	enum api_err		 er;
 
-	if ((er = http_db(r, &db)) != API_OK ||
-	    (er = auth_require(r, db, ROLE_ANY, &a)) != API_OK ||
-	    (er = http_paging(r, &page, &per_page)) != API_OK)
-		return er;
-	if ((er = db_begin(db, a.user.id_str, a.user.role)) != API_OK ||
-	    (er = classwork_load(db, r->path_info[0] == '/' ?
-	    r->path_info + 1 : "", CLASSWORK_LOCK_NONE, &cw)) != API_OK ||
-	    (er = classwork_check(db, &cw.course, &a, CLASSWORK_LEARN,
+	if ((er = classwork_load(c->db, c->id_str, CLASSWORK_LOCK_NONE,
+	    &cw)) != API_OK ||
+	    (er = classwork_check(c->db, &cw.course, &c->a, CLASSWORK_LEARN,
 	    &author)) != API_OK)
 		return er;
 	params[0] = cw.id_str;
-	params[1] = author ? NULL : a.user.id_str;
-	return list_send(r, db, &list_q, params, page, per_page);
+	params[1] = author ? NULL : c->user_id;
+	return list_send(c->r, c->db, &list_q, params, c->page, c->per_page);
 }
 
 int
 main(void)
 {
 
-	return http_main("GET", handle);
+	return endpoint_main(&endpoint);
 }

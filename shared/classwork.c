@@ -16,6 +16,7 @@
 #include "classwork.h"
 #include "course.h"
 #include "db.h"
+#include "row.h"
 #include "valid.h"
 
 #define SQL_LOAD							\
@@ -80,84 +81,57 @@ classwork_check(struct db *db, const struct course *c, const struct auth *a,
 	return yes ? API_OK : API_FORBIDDEN;
 }
 
-/*
- * Add member key to obj: the text in column col of row of res, or null
- * when it is SQL NULL.  Returns 0, or -1 when out of memory.
- */
-static int
-add_str(cJSON *obj, const char *key, const struct db_res *res, int row,
-    int col)
-{
-	const char	*v = db_get(res, row, col);
+/* The JSON of a classwork item, by the columns of CLASSWORK_COLUMNS. */
+static const struct row_col classwork_cols[] = {
+	[CLASSWORK_C_ID] = { "id", ROW_NUM, 0 },
+	[CLASSWORK_C_COURSE] = { "course_id", ROW_NUM, 0 },
+	[CLASSWORK_C_TITLE] = { "title", ROW_TEXT, 0 },
+	[CLASSWORK_C_INSTRUCTIONS] = { "instructions", ROW_TEXT, 0 },
+	[CLASSWORK_C_DUE] = { "due_at", ROW_TEXT, 0 },
+	[CLASSWORK_C_MAX_POINTS] = { "max_points", ROW_NUM, 0 },
+	[CLASSWORK_C_CREATED] = { "created_at", ROW_TEXT, 0 },
+	[CLASSWORK_C_UPDATED] = { "updated_at", ROW_TEXT, 0 },
+};
 
-	if (v == NULL)
-		return cJSON_AddNullToObject(obj, key) == NULL ? -1 : 0;
-	return cJSON_AddStringToObject(obj, key, v) == NULL ? -1 : 0;
-}
+_Static_assert(ROW_NCOLS(classwork_cols) == CLASSWORK_NCOLUMNS,
+    "a column of CLASSWORK_COLUMNS without its JSON");
 
-/*
- * Add member key to obj: the integer in column col of row of res as a
- * number, or null when it is SQL NULL.  Returns 0, or -1 when out of
- * memory.
- */
-static int
-add_num(cJSON *obj, const char *key, const struct db_res *res, int row,
-    int col)
-{
-	const char	*v = db_get(res, row, col);
+/* The JSON of a submission, by the columns of SUBMISSION_COLUMNS. */
+static const struct row_col submission_cols[] = {
+	[SUBMISSION_C_ID] = { "id", ROW_NUM, 0 },
+	[SUBMISSION_C_CLASSWORK] = { "classwork_id", ROW_NUM, 0 },
+	[SUBMISSION_C_USER] = { "student.id", ROW_NUM, 0 },
+	[SUBMISSION_C_NAME] = { "student.name", ROW_TEXT, 0 },
+	[SUBMISSION_C_CONTENT] = { "content", ROW_TEXT, 0 },
+	[SUBMISSION_C_SUBMITTED] = { "submitted_at", ROW_TEXT, 0 },
+	[SUBMISSION_C_UPDATED] = { "updated_at", ROW_TEXT, 0 },
+	[SUBMISSION_C_GRADE] = { "grade", ROW_NUM, 0 },
+	[SUBMISSION_C_FEEDBACK] = { "feedback", ROW_TEXT, 0 },
+	[SUBMISSION_C_GRADED_AT] = { "graded_at", ROW_TEXT, 0 },
+	[SUBMISSION_C_GRADED_BY] = { "graded_by", ROW_NUM, 0 },
+};
 
-	if (v == NULL)
-		return cJSON_AddNullToObject(obj, key) == NULL ? -1 : 0;
-	return cJSON_AddNumberToObject(obj, key,
-	    (double)strtoll(v, NULL, 10)) == NULL ? -1 : 0;
-}
+_Static_assert(ROW_NCOLS(submission_cols) == SUBMISSION_NCOLUMNS,
+    "a column of SUBMISSION_COLUMNS without its JSON");
 
 cJSON *
 classwork_json(const struct db_res *res, int row, int col)
 {
-	cJSON	*o;
 
-	if (row >= db_nrows(res) || db_get(res, row, col) == NULL ||
-	    (o = cJSON_CreateObject()) == NULL)
+	if (db_get(res, row, col + CLASSWORK_C_ID) == NULL)
 		return NULL;
-	if (add_num(o, "id", res, row, col) == -1 ||
-	    add_num(o, "course_id", res, row, col + 1) == -1 ||
-	    add_str(o, "title", res, row, col + 2) == -1 ||
-	    add_str(o, "instructions", res, row, col + 3) == -1 ||
-	    add_str(o, "due_at", res, row, col + 4) == -1 ||
-	    add_num(o, "max_points", res, row, col + 5) == -1 ||
-	    add_str(o, "created_at", res, row, col + 6) == -1 ||
-	    add_str(o, "updated_at", res, row, col + 7) == -1) {
-		cJSON_Delete(o);
-		return NULL;
-	}
-	return o;
+	return row_json(res, row, col, classwork_cols,
+	    ROW_NCOLS(classwork_cols));
 }
 
 cJSON *
 classwork_submission_json(const struct db_res *res, int row, int col)
 {
-	cJSON	*o, *student;
 
-	if (row >= db_nrows(res) || db_get(res, row, col) == NULL ||
-	    (o = cJSON_CreateObject()) == NULL)
+	if (db_get(res, row, col + SUBMISSION_C_ID) == NULL)
 		return NULL;
-	if (add_num(o, "id", res, row, col) == -1 ||
-	    add_num(o, "classwork_id", res, row, col + 1) == -1 ||
-	    (student = cJSON_AddObjectToObject(o, "student")) == NULL ||
-	    add_num(student, "id", res, row, col + 2) == -1 ||
-	    add_str(student, "name", res, row, col + 3) == -1 ||
-	    add_str(o, "content", res, row, col + 4) == -1 ||
-	    add_str(o, "submitted_at", res, row, col + 5) == -1 ||
-	    add_str(o, "updated_at", res, row, col + 6) == -1 ||
-	    add_num(o, "grade", res, row, col + 7) == -1 ||
-	    add_str(o, "feedback", res, row, col + 8) == -1 ||
-	    add_str(o, "graded_at", res, row, col + 9) == -1 ||
-	    add_num(o, "graded_by", res, row, col + 10) == -1) {
-		cJSON_Delete(o);
-		return NULL;
-	}
-	return o;
+	return row_json(res, row, col, submission_cols,
+	    ROW_NCOLS(submission_cols));
 }
 
 enum api_err

@@ -14,14 +14,12 @@
 
 #include "course.h"
 #include "err.h"
+#include "row.h"
 
 struct auth;
 struct db;
 struct db_res;
 struct req;
-
-#define CLASSWORK_TS(x)	"to_char(" x " AT TIME ZONE 'UTC',"		\
-			" 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 
 /*
  * The columns of a classwork item, in the order classwork_json reads
@@ -29,9 +27,21 @@ struct req;
  */
 #define CLASSWORK_COLUMNS						\
 	"cw.id, cw.course_id, cw.title, cw.instructions, "		\
-	CLASSWORK_TS("cw.due_at") ", cw.max_points, "			\
-	CLASSWORK_TS("cw.created_at") ", " CLASSWORK_TS("cw.updated_at")
-#define CLASSWORK_NCOLUMNS	8
+	SQL_UTC("cw.due_at") ", cw.max_points, "			\
+	SQL_UTC("cw.created_at") ", " SQL_UTC("cw.updated_at")
+
+/* The positions of CLASSWORK_COLUMNS, and how many there are. */
+enum classwork_col {
+	CLASSWORK_C_ID,
+	CLASSWORK_C_COURSE,
+	CLASSWORK_C_TITLE,
+	CLASSWORK_C_INSTRUCTIONS,
+	CLASSWORK_C_DUE,
+	CLASSWORK_C_MAX_POINTS,
+	CLASSWORK_C_CREATED,
+	CLASSWORK_C_UPDATED,
+	CLASSWORK_NCOLUMNS
+};
 
 /*
  * The columns of a submission with its student's name, in the order
@@ -40,10 +50,25 @@ struct req;
  */
 #define SUBMISSION_COLUMNS						\
 	"s.id, s.classwork_id, s.user_id, u.name, s.content, "		\
-	CLASSWORK_TS("s.submitted_at") ", "				\
-	CLASSWORK_TS("s.updated_at") ", s.grade, s.feedback, "		\
-	CLASSWORK_TS("s.graded_at") ", s.graded_by"
-#define SUBMISSION_NCOLUMNS	11
+	SQL_UTC("s.submitted_at") ", "					\
+	SQL_UTC("s.updated_at") ", s.grade, s.feedback, "		\
+	SQL_UTC("s.graded_at") ", s.graded_by"
+
+/* The positions of SUBMISSION_COLUMNS, and how many there are. */
+enum submission_col {
+	SUBMISSION_C_ID,
+	SUBMISSION_C_CLASSWORK,
+	SUBMISSION_C_USER,
+	SUBMISSION_C_NAME,
+	SUBMISSION_C_CONTENT,
+	SUBMISSION_C_SUBMITTED,
+	SUBMISSION_C_UPDATED,
+	SUBMISSION_C_GRADE,
+	SUBMISSION_C_FEEDBACK,
+	SUBMISSION_C_GRADED_AT,
+	SUBMISSION_C_GRADED_BY,
+	SUBMISSION_NCOLUMNS
+};
 
 /* How classwork_load locks the classwork row. */
 enum classwork_lock {

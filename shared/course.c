@@ -14,7 +14,7 @@
 #include "auth.h"
 #include "course.h"
 #include "db.h"
-#include "log.h"
+#include "row.h"
 #include "valid.h"
 
 #define PRICE_TEXT_MAX	32	/* bytes of a price worth parsing */
@@ -64,18 +64,41 @@ course_load(struct db *db, const char *id, struct course *c)
 	return API_OK;
 }
 
+/*
+ * The JSON of a course, by the columns of COURSE_COLUMNS: the price is
+ * PostgreSQL's decimal text, price_minor is for course_from_row only.
+ */
+static const struct row_col cols[] = {
+	[COURSE_C_ID] = { "id", ROW_NUM, 0 },
+	[COURSE_C_TITLE] = { "title", ROW_TEXT, ROW_EMPTY },
+	[COURSE_C_DESCRIPTION] = { "description", ROW_TEXT, ROW_EMPTY },
+	[COURSE_C_PRICE] = { "price", ROW_TEXT, ROW_EMPTY },
+	[COURSE_C_CURRENCY] = { "currency", ROW_TEXT, ROW_EMPTY },
+	[COURSE_C_PUBLISHED] = { "published", ROW_BOOL, 0 },
+	[COURSE_C_ARCHIVED] = { "archived", ROW_BOOL, 0 },
+	[COURSE_C_INSTRUCTOR] = { "instructor.id", ROW_NUM, 0 },
+	[COURSE_C_INSTRUCTOR_NAME] = { "instructor.name", ROW_TEXT,
+	    ROW_EMPTY },
+	[COURSE_C_CREATED] = { "created_at", ROW_TEXT, ROW_EMPTY },
+	[COURSE_C_UPDATED] = { "updated_at", ROW_TEXT, ROW_EMPTY },
+	[COURSE_C_PRICE_MINOR] = { "price_minor", ROW_SKIP, 0 },
+};
+
+_Static_assert(ROW_NCOLS(cols) == COURSE_NCOLUMNS,
+    "a column of COURSE_COLUMNS without its JSON");
+
 int
 course_from_row(const struct db_res *res, int row, int col, struct course *c)
 {
 	const char	*id, *inst, *price, *cur, *pub, *arch;
 
 	memset(c, 0, sizeof(*c));
-	if ((id = db_get(res, row, col)) == NULL ||
-	    (price = db_get(res, row, col + 3)) == NULL ||
-	    (cur = db_get(res, row, col + 4)) == NULL ||
-	    (pub = db_get(res, row, col + 5)) == NULL ||
-	    (arch = db_get(res, row, col + 6)) == NULL ||
-	    (inst = db_get(res, row, col + 7)) == NULL)
+	if ((id = db_get(res, row, col + COURSE_C_ID)) == NULL ||
+	    (price = db_get(res, row, col + COURSE_C_PRICE_MINOR)) == NULL ||
+	    (cur = db_get(res, row, col + COURSE_C_CURRENCY)) == NULL ||
+	    (pub = db_get(res, row, col + COURSE_C_PUBLISHED)) == NULL ||
+	    (arch = db_get(res, row, col + COURSE_C_ARCHIVED)) == NULL ||
+	    (inst = db_get(res, row, col + COURSE_C_INSTRUCTOR)) == NULL)
 		return 0;
 	snprintf(c->id_str, sizeof(c->id_str), "%s", id);
 	c->id = strtoll(id, NULL, 10);
@@ -92,42 +115,10 @@ cJSON *
 course_json(const struct db_res *res, int row, int col)
 {
 	struct course	 c;
-	cJSON		*o, *in;
-	const char	*title, *desc, *name, *created, *updated;
-	char		 price[24];
 
 	if (!course_from_row(res, row, col, &c))
 		return NULL;
-	if ((title = db_get(res, row, col + 1)) == NULL)
-		title = "";
-	if ((desc = db_get(res, row, col + 2)) == NULL)
-		desc = "";
-	if ((name = db_get(res, row, col + 8)) == NULL)
-		name = "";
-	if ((created = db_get(res, row, col + 9)) == NULL)
-		created = "";
-	if ((updated = db_get(res, row, col + 10)) == NULL)
-		updated = "";
-	course_price_str(c.price_minor, price, sizeof(price));
-	if ((o = cJSON_CreateObject()) == NULL ||
-	    cJSON_AddNumberToObject(o, "id", (double)c.id) == NULL ||
-	    cJSON_AddStringToObject(o, "title", title) == NULL ||
-	    cJSON_AddStringToObject(o, "description", desc) == NULL ||
-	    cJSON_AddStringToObject(o, "price", price) == NULL ||
-	    cJSON_AddStringToObject(o, "currency", c.currency) == NULL ||
-	    cJSON_AddBoolToObject(o, "published", c.published) == NULL ||
-	    cJSON_AddBoolToObject(o, "archived", c.archived) == NULL ||
-	    (in = cJSON_AddObjectToObject(o, "instructor")) == NULL ||
-	    cJSON_AddNumberToObject(in, "id", (double)c.instructor_id) ==
-	    NULL ||
-	    cJSON_AddStringToObject(in, "name", name) == NULL ||
-	    cJSON_AddStringToObject(o, "created_at", created) == NULL ||
-	    cJSON_AddStringToObject(o, "updated_at", updated) == NULL) {
-		log_warnx("course_json: out of memory");
-		cJSON_Delete(o);
-		return NULL;
-	}
-	return o;
+	return row_json(res, row, col, cols, ROW_NCOLS(cols));
 }
 
 int
@@ -304,5 +295,20 @@ course_currency_ok(const char *currency)
 	for (i = 0; i < sizeof(currencies) / sizeof(currencies[0]); i++)
 		if (strcmp(currency, currencies[i]) == 0)
 			return 1;
+	return 0;
+}
+
+int
+course_valid_currency(const cJSON *it, const struct vfield *f,
+    union vval *v, const char **why)
+{
+
+	if (!valid_string(it, f, v, why))
+		return 0;
+	if (course_currency_ok(v->s))
+		return 1;
+	free(v->s);
+	v->s = NULL;
+	*why = "must be \"INR\"";
 	return 0;
 }

@@ -9,6 +9,7 @@
 #include <cjson/cJSON.h>
 
 #include "err.h"
+#include "row.h"
 
 struct auth;
 struct db;
@@ -19,23 +20,46 @@ union vval;
 #define COURSE_PRICE_MAX	1000000000LL	/* 10,000,000.00 in minor units */
 
 /*
- * The columns of a course, in the order course_from_row and course_json
- * read them: select COURSE_COLUMNS from courses c (also usable in
- * "UPDATE courses AS c ... RETURNING" and "INSERT INTO courses AS c ...
- * RETURNING").  The instructor's name comes from a subquery, so no join
- * is needed.  A course that is not there (the NULL side of an outer
- * join) has a NULL id.
+ * The price in minor units of the bigint expression minor as the API's
+ * decimal string with two decimals ("499.00"), made by PostgreSQL.
+ */
+#define COURSE_SQL_PRICE(minor)						\
+	"((" minor ") / 100)::text || '.' ||"				\
+	" lpad(((" minor ") % 100)::text, 2, '0')"
+
+/*
+ * The columns of a course, in the order of enum course_col, which
+ * course_from_row and course_json read: select COURSE_COLUMNS from
+ * courses c (also usable in "UPDATE courses AS c ... RETURNING" and
+ * "INSERT INTO courses AS c ... RETURNING").  The instructor's name
+ * comes from a subquery, so no join is needed.  A course that is not
+ * there (the NULL side of an outer join) has a NULL id.
  */
 #define COURSE_COLUMNS							\
-	"c.id, c.title, c.description, c.price_minor, c.currency,"	\
+	"c.id, c.title, c.description, "				\
+	COURSE_SQL_PRICE("c.price_minor") ", c.currency,"		\
 	" c.published, c.archived, c.instructor_id,"			\
 	" (SELECT cu.name FROM users cu WHERE cu.id = c.instructor_id)" \
-	" AS instructor_name,"						\
-	" to_char(c.created_at AT TIME ZONE 'UTC',"			\
-	" 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS created_at,"		\
-	" to_char(c.updated_at AT TIME ZONE 'UTC',"			\
-	" 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS updated_at"
-#define COURSE_NCOLUMNS	11
+	" AS instructor_name, "						\
+	SQL_UTC("c.created_at") " AS created_at, "			\
+	SQL_UTC("c.updated_at") " AS updated_at, c.price_minor"
+
+/* The positions of COURSE_COLUMNS, and how many there are. */
+enum course_col {
+	COURSE_C_ID,
+	COURSE_C_TITLE,
+	COURSE_C_DESCRIPTION,
+	COURSE_C_PRICE,
+	COURSE_C_CURRENCY,
+	COURSE_C_PUBLISHED,
+	COURSE_C_ARCHIVED,
+	COURSE_C_INSTRUCTOR,
+	COURSE_C_INSTRUCTOR_NAME,
+	COURSE_C_CREATED,
+	COURSE_C_UPDATED,
+	COURSE_C_PRICE_MINOR,
+	COURSE_NCOLUMNS
+};
 
 /* The currency of a course created without one (SPEC §2). */
 #define COURSE_CURRENCY_DEFAULT	"INR"
@@ -137,5 +161,13 @@ int		course_valid_price(const cJSON *item, const struct vfield *f,
 
 /* Whether currency (exact, upper case) is one a course may have. */
 int		course_currency_ok(const char *currency);
+
+/*
+ * A validator for struct vfield: a string (as valid_string, into v->s)
+ * that course_currency_ok accepts.
+ * Its field is declared VF_STRING, so that valid_out_free frees it.
+ */
+int		course_valid_currency(const cJSON *item,
+		    const struct vfield *f, union vval *v, const char **why);
 
 #endif /* LECTERN_COURSE_H */

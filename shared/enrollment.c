@@ -4,40 +4,33 @@
  */
 #include "config.h"
 
-#include <stdlib.h>
-
 #include <cjson/cJSON.h>
 
 #include "db.h"
 #include "enrollment.h"
-#include "log.h"
+#include "row.h"
+
+/* The JSON of an enrollment, by the columns of ENROLLMENT_COLUMNS. */
+static const struct row_col cols[] = {
+	[ENROLLMENT_C_ID] = { "id", ROW_NUM, 0 },
+	[ENROLLMENT_C_COURSE] = { "course_id", ROW_NUM, 0 },
+	[ENROLLMENT_C_USER] = { "user_id", ROW_NUM, 0 },
+	[ENROLLMENT_C_STATUS] = { "status", ROW_TEXT, 0 },
+	[ENROLLMENT_C_SOURCE] = { "source", ROW_TEXT, 0 },
+	[ENROLLMENT_C_CREATED] = { "created_at", ROW_TEXT, 0 },
+};
+
+_Static_assert(ROW_NCOLS(cols) == ENROLLMENT_NCOLUMNS,
+    "a column of ENROLLMENT_COLUMNS without its JSON");
 
 cJSON *
 enrollment_json(const struct db_res *res, int row, int col)
 {
-	const char	*id, *course, *user, *status, *source, *created;
-	cJSON		*o;
+	int	 i;
 
-	if ((id = db_get(res, row, col + ENROLLMENT_C_ID)) == NULL ||
-	    (course = db_get(res, row, col + ENROLLMENT_C_COURSE)) == NULL ||
-	    (user = db_get(res, row, col + ENROLLMENT_C_USER)) == NULL ||
-	    (status = db_get(res, row, col + ENROLLMENT_C_STATUS)) == NULL ||
-	    (source = db_get(res, row, col + ENROLLMENT_C_SOURCE)) == NULL ||
-	    (created = db_get(res, row, col + ENROLLMENT_C_CREATED)) == NULL)
-		return NULL;
-	if ((o = cJSON_CreateObject()) == NULL ||
-	    cJSON_AddNumberToObject(o, "id",
-	    (double)strtoll(id, NULL, 10)) == NULL ||
-	    cJSON_AddNumberToObject(o, "course_id",
-	    (double)strtoll(course, NULL, 10)) == NULL ||
-	    cJSON_AddNumberToObject(o, "user_id",
-	    (double)strtoll(user, NULL, 10)) == NULL ||
-	    cJSON_AddStringToObject(o, "status", status) == NULL ||
-	    cJSON_AddStringToObject(o, "source", source) == NULL ||
-	    cJSON_AddStringToObject(o, "created_at", created) == NULL) {
-		log_warnx("enrollment_json: out of memory");
-		cJSON_Delete(o);
-		return NULL;
-	}
-	return o;
+	/* Every column is NOT NULL: a NULL one is a row not there. */
+	for (i = 0; i < ENROLLMENT_NCOLUMNS; i++)
+		if (db_get(res, row, col + i) == NULL)
+			return NULL;
+	return row_json(res, row, col, cols, ROW_NCOLS(cols));
 }

@@ -7,6 +7,8 @@
 
 #include <cjson/cJSON.h>
 
+#include "row.h"
+
 struct db_res;
 
 /*
@@ -15,9 +17,8 @@ struct db_res;
  * "INSERT INTO enrollments AS e ... RETURNING").
  */
 #define ENROLLMENT_COLUMNS						\
-	"e.id, e.course_id, e.user_id, e.status, e.source,"		\
-	" to_char(e.created_at AT TIME ZONE 'UTC',"			\
-	" 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS created_at"
+	"e.id, e.course_id, e.user_id, e.status, e.source, "		\
+	SQL_UTC("e.created_at") " AS created_at"
 
 /* The positions of ENROLLMENT_COLUMNS, and how many there are. */
 enum enrollment_col {

@@ -15,6 +15,7 @@
 #include "db.h"
 #include "lesson.h"
 #include "log.h"
+#include "row.h"
 #include "valid.h"
 
 static const char sql_lesson_course[] =
@@ -26,79 +27,53 @@ static const char sql_lock[] =
 static const char sql_count[] =
     "SELECT count(*) FROM lessons WHERE course_id = $1::bigint";
 
+/* The positions of LESSON_COLUMNS. */
 enum col {
 	C_ID, C_COURSE, C_TITLE, C_POSITION, C_PREVIEW, C_OPEN, C_VIDEO,
-	C_CONTENT, C_CREATED, C_UPDATED
+	C_CONTENT, C_CREATED, C_UPDATED, C__MAX
 };
 
 /*
- * Add member key to obj: the integer in column col of row of res as a
- * number.  Returns 0, or -1 when out of memory or the value is NULL.
+ * The JSON of a lesson, by the columns of LESSON_COLUMNS.  Those from
+ * C_VIDEO up to C_CREATED are sent only when the row is open.
  */
-static int
-add_num(cJSON *obj, const char *key, const struct db_res *res, int row,
-    int col)
-{
-	const char	*v = db_get(res, row, col);
+static const struct row_col cols[] = {
+	[C_ID] = { "id", ROW_NUM, 0 },
+	[C_COURSE] = { "course_id", ROW_NUM, 0 },
+	[C_TITLE] = { "title", ROW_TEXT, 0 },
+	[C_POSITION] = { "position", ROW_NUM, 0 },
+	[C_PREVIEW] = { "is_preview", ROW_BOOL, 0 },
+	[C_OPEN] = { "open", ROW_SKIP, 0 },
+	[C_VIDEO] = { "video_url", ROW_TEXT, 0 },
+	[C_CONTENT] = { "content", ROW_TEXT, 0 },
+	[C_CREATED] = { "created_at", ROW_TEXT, 0 },
+	[C_UPDATED] = { "updated_at", ROW_TEXT, 0 },
+};
 
-	if (v == NULL)
-		return -1;
-	return cJSON_AddNumberToObject(obj, key,
-	    (double)strtoll(v, NULL, 10)) == NULL ? -1 : 0;
-}
-
-/*
- * Add member key to obj: the text of column col of row of res, or null
- * when it is SQL NULL.  Returns 0, or -1 when out of memory.
- */
-static int
-add_str(cJSON *obj, const char *key, const struct db_res *res, int row,
-    int col)
-{
-	const char	*v = db_get(res, row, col);
-
-	if (v == NULL)
-		return cJSON_AddNullToObject(obj, key) == NULL ? -1 : 0;
-	return cJSON_AddStringToObject(obj, key, v) == NULL ? -1 : 0;
-}
-
-/* Whether column col of row of res is boolean true. */
-static int
-is_true(const struct db_res *res, int row, int col)
-{
-	const char	*v = db_get(res, row, col);
-
-	return v != NULL && v[0] == 't';
-}
+_Static_assert(ROW_NCOLS(cols) == C__MAX,
+    "a column of LESSON_COLUMNS without its JSON");
 
 cJSON *
 lesson_json(const struct db_res *res, int row)
 {
-	cJSON	*o;
+	const char	*open;
+	cJSON		*o;
 
-	if (row >= db_nrows(res))
+	if (row >= db_nrows(res) || db_get(res, row, C_ID) == NULL)
 		return NULL;
-	if ((o = cJSON_CreateObject()) == NULL)
-		goto enomem;
-	if (add_num(o, "id", res, row, C_ID) == -1 ||
-	    add_num(o, "course_id", res, row, C_COURSE) == -1 ||
-	    add_str(o, "title", res, row, C_TITLE) == -1 ||
-	    add_num(o, "position", res, row, C_POSITION) == -1 ||
-	    cJSON_AddBoolToObject(o, "is_preview",
-	    is_true(res, row, C_PREVIEW)) == NULL)
-		goto enomem;
-	if (is_true(res, row, C_OPEN) &&
-	    (add_str(o, "video_url", res, row, C_VIDEO) == -1 ||
-	    add_str(o, "content", res, row, C_CONTENT) == -1))
-		goto enomem;
-	if (add_str(o, "created_at", res, row, C_CREATED) == -1 ||
-	    add_str(o, "updated_at", res, row, C_UPDATED) == -1)
-		goto enomem;
+	open = db_get(res, row, C_OPEN);
+	if ((o = cJSON_CreateObject()) == NULL ||
+	    row_add(o, res, row, 0, cols, C_VIDEO) == -1 ||
+	    (open != NULL && open[0] == 't' &&
+	    row_add(o, res, row, C_VIDEO, cols + C_VIDEO,
+	    C_CREATED - C_VIDEO) == -1) ||
+	    row_add(o, res, row, C_CREATED, cols + C_CREATED,
+	    C__MAX - C_CREATED) == -1) {
+		log_warnx("lesson_json: out of memory");
+		cJSON_Delete(o);
+		return NULL;
+	}
 	return o;
-enomem:
-	log_warnx("lesson_json: out of memory");
-	cJSON_Delete(o);
-	return NULL;
 }
 
 enum api_err
@@ -181,4 +156,19 @@ lesson_url_ok(const char *s)
 		if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f)
 			return 0;
 	return 1;
+}
+
+int
+lesson_valid_url(const cJSON *it, const struct vfield *f, union vval *v,
+    const char **why)
+{
+
+	if (!valid_string(it, f, v, why))
+		return 0;
+	if (lesson_url_ok(v->s))
+		return 1;
+	free(v->s);
+	v->s = NULL;
+	*why = "must be an https:// URL";
+	return 0;
 }

@@ -14,11 +14,14 @@
 #include <cjson/cJSON.h>
 
 #include "err.h"
+#include "row.h"
 
 struct auth;
 struct course;
 struct db;
 struct db_res;
+struct vfield;
+union vval;
 
 #define LESSON_MAX		1000	/* lessons in one course */
 #define LESSON_CONTENT_MAX	200000	/* characters */
@@ -35,12 +38,8 @@ struct db_res;
 	"l.id, l.course_id, l.title, l.position, l.is_preview,"		\
 	" (" open ") AS open,"						\
 	" CASE WHEN (" open ") THEN l.video_url END,"			\
-	" CASE WHEN (" open ") THEN l.content END,"			\
-	" to_char(l.created_at AT TIME ZONE 'UTC',"			\
-	" 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"				\
-	" to_char(l.updated_at AT TIME ZONE 'UTC',"			\
-	" 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
-#define LESSON_NCOLUMNS	10
+	" CASE WHEN (" open ") THEN l.content END, "			\
+	SQL_UTC("l.created_at") ", " SQL_UTC("l.updated_at")
 
 /*
  * The JSON of the lesson in row of res (selected with LESSON_COLUMNS):
@@ -79,5 +78,13 @@ enum api_err	lesson_lock_course(struct db *db, const struct course *c,
  * spaces.  Returns 1 or 0.
  */
 int		lesson_url_ok(const char *s);
+
+/*
+ * A validator for struct vfield: a string (as valid_string, into v->s)
+ * that lesson_url_ok accepts.
+ * Its field is declared VF_STRING, so that valid_out_free frees it.
+ */
+int		lesson_valid_url(const cJSON *item, const struct vfield *f,
+		    union vval *v, const char **why);
 
 #endif /* LECTERN_LESSON_H */

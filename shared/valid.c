@@ -539,7 +539,8 @@ valid_out_free(struct vout *out, const struct vfield *f, size_t n)
 		if (!out[i].present)
 			continue;
 		if ((f[i].fn == valid_string || f[i].fn == valid_email ||
-		    f[i].fn == valid_timestamp) && out[i].v.s != NULL) {
+		    f[i].fn == valid_timestamp || (f[i].flags & VF_STRING)) &&
+		    out[i].v.s != NULL) {
 			if (f[i].flags & VF_NOTRIM)
 				explicit_bzero(out[i].v.s, strlen(out[i].v.s));
 			free(out[i].v.s);

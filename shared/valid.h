@@ -20,6 +20,7 @@
 #define VF_MULTILINE	0x02	/* \n and \t allowed in the string */
 #define VF_NULLABLE	0x04	/* JSON null accepted (vout.is_null) */
 #define VF_NOTRIM	0x08	/* kept as given, wiped on free (passwords) */
+#define VF_STRING	0x10	/* fn of one's own allocates v->s (to free) */
 
 #define VALID_ID_MAX	9007199254740991LL	/* 2^53 - 1 */
 #define VALID_PER_PAGE_MAX 100
@@ -82,7 +83,11 @@ enum api_err	valid_object(const cJSON *obj, const struct vfield *f,
 		    size_t n, struct vout *out, cJSON **errs)
 		    __attribute__((warn_unused_result));
 
-/* Free the strings of out[n] (wiping VF_NOTRIM ones).  NULL is fine. */
+/*
+ * Free the strings of out[n]: those of valid_string, valid_email,
+ * valid_timestamp and VF_STRING fields (wiping VF_NOTRIM ones).  NULL
+ * is fine.
+ */
 void		valid_out_free(struct vout *out, const struct vfield *f,
 		    size_t n);
 

@@ -237,6 +237,13 @@ field_error(api(PATCH => "/api/courses/$cid", token => $tok1,
     json => { title => JSON::PP::null }), 'title', 'PATCH title null');
 error_ok(api(PATCH => "/api/courses/$cid", token => $tok1, body => '{',
     type => 'application/json'), 400, 'invalid_json', 'PATCH malformed JSON');
+# The body is checked before any row is looked up or locked.
+field_error(api(PATCH => '/api/courses/999999999', token => $tok1,
+    json => { price => 5 }), 'price', 'a bad body for an unknown course');
+field_error(api(PATCH => "/api/courses/$cid", token => $stok,
+    json => { price => 5 }), 'price', '...or from a student');
+error_ok(api(DELETE => "/api/courses/$cid", token => $tok1, json => {}),
+    400, 'validation_failed', 'DELETE with a body');
 is(join('|', map { @$_ } sql("SELECT instructor_id, title, price_minor,"
     . " published, archived, updated_at FROM courses WHERE id = :'p1'",
     $cid)), $before, '...and none of them changed the row');

@@ -109,6 +109,14 @@ my $rr = complete($l[2]);
 error_ok($rr, 401, 'unauthorized', 'completing without a token');
 error_ok(progress($cid), 401, 'unauthorized', 'progress without a token');
 
+# The complete takes no body.
+error_ok(api(POST => "/api/lessons/$l[2]/complete", token => $ltok,
+    json => { done => 1 }), 400, 'validation_failed',
+    'completing with a JSON body');
+error_ok(api(POST => "/api/lessons/$l[2]/complete", token => $ltok,
+    body => 'done', type => 'text/plain'), 415, 'unsupported_media_type',
+    '...or with one that is not JSON');
+
 # Unknown and invisible.
 error_ok(complete(999999999, $ltok), 404, 'not_found',
     'completing an unknown lesson');

@@ -79,6 +79,18 @@ is(json_body($r)->{course}{id}, $free, '...and its course');
 ok(!defined $r->{headers}{location}, '...and no Location');
 is(rows($sid, $free), 1, 'exactly one row for the student and the course');
 
+# The enroll takes no body: one is refused before anything is written.
+{
+	my $nb = new_course(title => 'No body');
+	my $tok = $second->{access_token};
+	error_ok(api(POST => "/api/courses/$nb/enroll", token => $tok,
+	    body => 'x', type => 'text/plain'), 415, 'unsupported_media_type',
+	    'enrolling with a body that is not JSON');
+	error_ok(api(POST => "/api/courses/$nb/enroll", token => $tok,
+	    json => {}), 400, 'validation_failed', 'enrolling with a JSON body');
+	is(rows($second->{user}{id}, $nb), 0, '...enrolls nobody');
+}
+
 # Ten at once, for a new student and course: one row, one 201, the rest
 # 200, all naming it.  The children start together when the parent
 # closes the pipe they wait on.

@@ -7,8 +7,8 @@
  * each validator at its boundaries (valid_email, valid_int, valid_id,
  * valid_bool, valid_timestamp), the query-string parsers valid_id_str
  * and valid_paging, the RFC 3339 parser valid_rfc3339 and the text
- * helpers.  Everything allocated is freed, so the file runs
- * clean under AddressSanitizer.
+ * helpers, and VF_STRING for a validator of one's own.  Everything
+ * allocated is freed, so the file runs clean under AddressSanitizer.
  */
 #include "config.h"
 
@@ -944,11 +944,66 @@ test_timestamp(void)
 	cJSON_Delete(obj);
 }
 
+/*
+ * A validator of one's own that wraps valid_string: the trimmed string
+ * in upper case, or "must be upper case".
+ */
+static int
+upper(const cJSON *it, const struct vfield *f, union vval *v,
+    const char **why_)
+{
+	const char	*p;
+
+	if (!valid_string(it, f, v, why_))
+		return 0;
+	for (p = v->s; *p != '\0'; p++)
+		if (*p >= 'a' && *p <= 'z') {
+			free(v->s);
+			v->s = NULL;
+			*why_ = "must be upper case";
+			return 0;
+		}
+	return 1;
+}
+
+/* VF_STRING: valid_out_free frees what such a validator stored. */
+static void
+test_own_string(void)
+{
+	static const struct vfield own[] = {
+		{ "code", upper, VF_STRING, 1, 8 },
+	};
+	const char	*good = "{\"code\":\" INR \"}";
+	const char	*bad = "{\"code\":\"inr\"}";
+	struct vout	 out[1];
+	cJSON		*obj, *errs = NULL;
+	enum api_err	 er;
+
+	if (json_parse(good, strlen(good), &obj) != API_OK)
+		bail("test JSON does not parse");
+	er = valid_object(obj, own, 1, out, &errs);
+	cJSON_Delete(obj);
+	is_int(API_OK, er, "a VF_STRING field of one's own validator");
+	is_string("INR", out[0].present ? out[0].v.s : NULL,
+	    "...stores its string");
+	valid_out_free(out, own, 1);
+	ok(!out[0].present && out[0].v.s == NULL,
+	    "...which valid_out_free frees (no leak under ASan)");
+	if (json_parse(bad, strlen(bad), &obj) != API_OK)
+		bail("test JSON does not parse");
+	er = valid_object(obj, own, 1, out, &errs);
+	cJSON_Delete(obj);
+	is_int(API_INVALID, er, "...and refused when the validator says so");
+	is_string("must be upper case", why(errs, "code"),
+	    "...with its message");
+	cJSON_Delete(errs);
+}
+
 int
 main(void)
 {
 
-	plan(18 + 22 + 17 + 17 + 48 + 32 + 20 + 31 + 14 + 76);
+	plan(18 + 22 + 17 + 17 + 48 + 32 + 20 + 31 + 14 + 76 + 5);
 	test_object_ok();
 	test_object_errors();
 	test_strings();
@@ -959,5 +1014,6 @@ main(void)
 	test_paging();
 	test_text();
 	test_timestamp();
+	test_own_string();
 	return tap_status();
 }
