@@ -15,6 +15,9 @@ LECTERN_PACKAGES="gcc make autoconf automake libtool pkg-config
  libcrack2-dev cracklib-runtime libfcgi-dev apache2 libapache2-mod-fcgid
  postgresql postgresql-15-pgtap pgbouncer perl python3 python3-aiosmtpd
  curl"
+# What only the tests need: the lint tier's checkers and Node (which
+# runs the npm tools of package.json: the OpenAPI validator).
+LECTERN_TEST_PACKAGES="shellcheck cppcheck clang-format binutils nodejs"
 
 die() { printf '%s: %s\n' "${0##*/}" "$*" >&2; exit 1; }
 say() { printf '%s: %s\n' "${0##*/}" "$*" >&2; }
@@ -41,6 +44,20 @@ ensure_packages() {
 	apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
 	    --no-install-recommends $missing >/dev/null ||
 	    die "apt-get install failed:$missing"
+}
+
+# The npm tools of package.json in node_modules/: npm ci when the
+# directory is missing or was made from another package-lock.json.
+ensure_node_modules() {
+	local top=$LECTERN_TOP stamp=$LECTERN_TOP/node_modules/.lectern-lock
+	command -v npm >/dev/null 2>&1 || die "npm is not installed"
+	if [ -f "$stamp" ] && cmp -s "$top/package-lock.json" "$stamp"; then
+		return 0
+	fi
+	say "installing the test tools (npm ci)"
+	(cd "$top" && npm ci --ignore-scripts --no-audit --no-fund \
+	    --loglevel=error >/dev/null) || die "npm ci failed"
+	cp "$top/package-lock.json" "$stamp"
 }
 
 # The unprivileged user that PostgreSQL and the CGIs run as under root.
