@@ -1,4 +1,5 @@
 # lectern — scripts/lib/common.sh: what scripts/run and scripts/test share.
+# shellcheck shell=bash
 #
 # Sourced, not run.  Bootstraps a Debian machine (packages, the
 # unprivileged service user), builds, and starts and stops the local
@@ -17,6 +18,7 @@ LECTERN_PACKAGES="gcc make autoconf automake libtool pkg-config
  curl"
 # What only the tests need: the lint tier's checkers and Node (which
 # runs the npm tools of package.json: the OpenAPI validator).
+# shellcheck disable=SC2034 # read by scripts/test
 LECTERN_TEST_PACKAGES="shellcheck cppcheck clang-format binutils nodejs"
 
 die() { printf '%s: %s\n' "${0##*/}" "$*" >&2; exit 1; }
@@ -88,7 +90,8 @@ own_dir() {
 
 pg_bindir() {
 	local d
-	d=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+	d=$(printf '%s\n' /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+	[ -d "$d" ] || d=""
 	[ -n "$d" ] || die "no PostgreSQL server binaries under /usr/lib/postgresql"
 	printf '%s\n' "$d"
 }
@@ -303,8 +306,8 @@ pgbouncer_setup() {
 	printf '%s\n' "$port" > "$dir/port"
 	as_service /usr/sbin/pgbouncer -d -q "$dir/pgbouncer.ini" ||
 	    die "PgBouncer did not start"
-	local i
-	for i in $(seq 1 50); do
+	local _
+	for _ in $(seq 1 50); do
 		[ -f "$dir/pgbouncer.pid" ] && return 0
 		sleep 0.1
 	done
@@ -352,11 +355,11 @@ apache_start() {
 }
 
 apache_stop() {
-	local dir=$1 pid i
+	local dir=$1 pid _
 	[ -f "$dir/run/httpd.pid" ] || return 0
 	pid=$(cat "$dir/run/httpd.pid")
 	kill -TERM "$pid" 2>/dev/null || return 0
-	for i in $(seq 1 50); do
+	for _ in $(seq 1 50); do
 		kill -0 "$pid" 2>/dev/null || return 0
 		sleep 0.1
 	done
@@ -365,8 +368,8 @@ apache_stop() {
 
 # Wait up to 15 s for a URL to answer at all.
 wait_http() {
-	local i
-	for i in $(seq 1 150); do
+	local _
+	for _ in $(seq 1 150); do
 		curl -s -o /dev/null --max-time 2 "$1" && return 0
 		sleep 0.1
 	done
