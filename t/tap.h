@@ -2,7 +2,8 @@
  * lectern — t/tap.h: the small TAP producer our C unit tests use.
  *
  * plan(), ok(), is_int(), is_string(), diag(), skip(), bail(): the
- * shape of c-tap-harness's basic.h, kept to what we need.  Header-only;
+ * shape of c-tap-harness's basic.h, kept to what we need; survives()
+ * for a call whose only promise is not to crash.  Header-only;
  * include it from exactly one file per test program.
  */
 #ifndef LECTERN_TAP_H
@@ -12,6 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <sys/wait.h>
+#include <unistd.h>
 
 /* Not every test uses every function. */
 #define TAP_FN	static __attribute__((unused))
@@ -132,6 +136,39 @@ bail(const char *fmt, ...)
 	va_end(ap);
 	putchar('\n');
 	exit(255);
+}
+
+/*
+ * Run fn(arg) in a child process and report whether it returned
+ * normally: a crash, an abort or a sanitizer report (which exits
+ * non-zero) fails the test instead of ending the whole program.
+ */
+TAP_FN int __attribute__((format(printf, 3, 4)))
+survives(void (*fn)(void *), void *arg, const char *fmt, ...)
+{
+	va_list	 ap;
+	pid_t	 pid;
+	int	 st = -1, success;
+
+	fflush(stdout);
+	fflush(stderr);
+	if ((pid = fork()) == -1)
+		bail("fork failed");
+	if (pid == 0) {
+		fn(arg);
+		fflush(NULL);
+		_exit(0);
+	}
+	while (waitpid(pid, &st, 0) == -1)
+		continue;
+	success = WIFEXITED(st) && WEXITSTATUS(st) == 0;
+	va_start(ap, fmt);
+	tap_vresult(success, fmt, ap);
+	va_end(ap);
+	if (!success)
+		diag("the call %s %d", WIFSIGNALED(st) ? "died of signal" :
+		    "exited", WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
+	return success;
 }
 
 /* The exit status: 0 when everything planned ran and passed. */

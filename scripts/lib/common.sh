@@ -1,4 +1,5 @@
 # lectern — scripts/lib/common.sh: what scripts/run and scripts/test share.
+# shellcheck shell=bash
 #
 # Sourced, not run.  Bootstraps a Debian machine (packages, the
 # unprivileged service user), builds, and starts and stops the local
@@ -15,6 +16,10 @@ LECTERN_PACKAGES="gcc make autoconf automake libtool pkg-config
  libcrack2-dev cracklib-runtime libfcgi-dev apache2 libapache2-mod-fcgid
  postgresql postgresql-15-pgtap pgbouncer perl python3 python3-aiosmtpd
  curl"
+# What only the tests need: the lint tier's checkers and Node (which
+# runs the npm tools of package.json: the OpenAPI validator).
+# shellcheck disable=SC2034 # read by scripts/test
+LECTERN_TEST_PACKAGES="shellcheck cppcheck clang-format binutils nodejs"
 
 die() { printf '%s: %s\n' "${0##*/}" "$*" >&2; exit 1; }
 say() { printf '%s: %s\n' "${0##*/}" "$*" >&2; }
@@ -41,6 +46,20 @@ ensure_packages() {
 	apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
 	    --no-install-recommends $missing >/dev/null ||
 	    die "apt-get install failed:$missing"
+}
+
+# The npm tools of package.json in node_modules/: npm ci when the
+# directory is missing or was made from another package-lock.json.
+ensure_node_modules() {
+	local top=$LECTERN_TOP stamp=$LECTERN_TOP/node_modules/.lectern-lock
+	command -v npm >/dev/null 2>&1 || die "npm is not installed"
+	if [ -f "$stamp" ] && cmp -s "$top/package-lock.json" "$stamp"; then
+		return 0
+	fi
+	say "installing the test tools (npm ci)"
+	(cd "$top" && npm ci --ignore-scripts --no-audit --no-fund \
+	    --loglevel=error >/dev/null) || die "npm ci failed"
+	cp "$top/package-lock.json" "$stamp"
 }
 
 # The unprivileged user that PostgreSQL and the CGIs run as under root.
@@ -105,7 +124,8 @@ quiet_umask() {
 
 pg_bindir() {
 	local d
-	d=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+	d=$(printf '%s\n' /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+	[ -d "$d" ] || d=""
 	[ -n "$d" ] || die "no PostgreSQL server binaries under /usr/lib/postgresql"
 	printf '%s\n' "$d"
 }
@@ -329,8 +349,8 @@ pgbouncer_setup() {
 	printf '%s\n' "$port" > "$dir/port"
 	quiet_umask as_service /usr/sbin/pgbouncer -d -q "$dir/pgbouncer.ini" ||
 	    die "PgBouncer did not start"
-	local i
-	for i in $(seq 1 50); do
+	local _
+	for _ in $(seq 1 50); do
 		service_pid "$dir/run/pgbouncer.pid" pgbouncer >/dev/null &&
 		    return 0
 		sleep 0.1
@@ -381,14 +401,14 @@ apache_start() {
 }
 
 apache_stop() {
-	local dir=$1 pid i
+	local dir=$1 pid _
 	# The pid file is in DIR, root's: still, only an apache2 is signalled.
 	[ -f "$dir/httpd.pid" ] && [ ! -L "$dir/httpd.pid" ] || return 0
 	pid=$(head -c 32 "$dir/httpd.pid" | tr -dc '0-9')
 	[ -n "$pid" ] && [ "${#pid}" -le 9 ] && [ "$pid" -gt 1 ] || return 0
 	[ "$(cat "/proc/$pid/comm" 2>/dev/null)" = apache2 ] || return 0
 	kill -TERM "$pid" 2>/dev/null || return 0
-	for i in $(seq 1 50); do
+	for _ in $(seq 1 50); do
 		kill -0 "$pid" 2>/dev/null || return 0
 		sleep 0.1
 	done
@@ -397,8 +417,8 @@ apache_stop() {
 
 # Wait up to 15 s for a URL to answer at all.
 wait_http() {
-	local i
-	for i in $(seq 1 150); do
+	local _
+	for _ in $(seq 1 150); do
 		curl -s -o /dev/null --max-time 2 "$1" && return 0
 		sleep 0.1
 	done

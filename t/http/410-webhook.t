@@ -359,15 +359,7 @@ status_is(deliver(event_body('payment.captured', $poid8, new_pay_id(),
 is(order_status($poid8), 'created', '...and the order is still open');
 
 # 9. Verify and webhook for the same payment at the same moment.
-my $verify_routed = 0;
-if (open(my $fh, '<', srcdir() . '/apache/routes')) {
-	$verify_routed = grep { /^POST\s+\/api\/payments\/verify\s+payment_verify\s*$/ }
-	    <$fh>;
-	close($fh);
-}
-SKIP: {
-	skip('POST /api/payments/verify is not routed yet', 7)
-	    unless $verify_routed;
+{
 	my @rounds;
 	for my $i (1 .. 4) {
 		my ($po, $o, $c) = new_order();
@@ -464,8 +456,8 @@ is(sql_one("SELECT count(*) FROM payment_transitions t JOIN payments p"
 
 # No signature we sent is in the server's logs or the error log table.
 my $logdir = $ENV{LECTERN_TEST_LOGDIR};
-SKIP: {
-	skip('LECTERN_TEST_LOGDIR not set', 2) unless $logdir;
+ok($logdir && -d $logdir, 'LECTERN_TEST_LOGDIR names the server logs');
+{
 	my $text = '';
 	for my $f (glob("$logdir/*")) {
 		next unless -f $f;

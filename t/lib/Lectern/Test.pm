@@ -13,6 +13,7 @@ use File::Temp ();
 use HTTP::Tiny;
 use JSON::PP;
 use Test::More ();
+use Lectern::OpenAPI ();
 
 our @EXPORT = qw(base_url api json_body sql sql_one security_headers_ok
     error_ok srcdir builddir unique_email strong_password register_user
@@ -38,7 +39,8 @@ sub builddir { $ENV{LECTERN_BUILDDIR} || '.' }
 # application/json), body => raw bytes, type => Content-Type,
 # token => bearer token, headers => {...}, url => base URL,
 # from => a loopback source address (127.0.0.x) for tests that need a
-# client address of their own (rate limits key on REMOTE_ADDR).
+# client address of their own (rate limits key on REMOTE_ADDR),
+# no_schema_check => 1 for a test that means to break the contract.
 # Returns { status, headers (lower-case names), content, json }.
 sub api {
 	my ($method, $path, %opt) = @_;
@@ -66,7 +68,22 @@ sub api {
 	if ($ct =~ m{^application/json} && length($res->{content} // '')) {
 		$out->{json} = eval { $json->decode($res->{content}) };
 	}
+	schema_check($method, $path, $out) unless $opt{no_schema_check};
 	return $out;
+}
+
+# Every JSON response the server sends to the main API is held to the
+# schema docs/openapi.yaml documents for its operation and status; a
+# mismatch is a failed test naming both (Lectern::OpenAPI).
+sub schema_check {
+	my ($method, $path, $res) = @_;
+	my @why = eval { Lectern::OpenAPI::check_response($method, $path,
+	    $res) };
+	@why = ("cannot read docs/openapi.yaml: $@") if $@;
+	return 1 unless @why;
+	Test::More::ok(0, "$method $path answers as docs/openapi.yaml documents");
+	Test::More::diag($_) for @why;
+	return 0;
 }
 
 # The decoded body or an empty hash.
