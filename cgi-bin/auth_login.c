@@ -41,6 +41,7 @@ static const struct endpoint endpoint = {
 	.fields = fields,
 	.nfields = F__MAX,
 	.rate = RL_AUTH,
+	.rate_by = "email",
 	.tx = TX_NONE,		/* begun once the password is right */
 	.run = login,
 };

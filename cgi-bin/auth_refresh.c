@@ -36,7 +36,7 @@ static const struct endpoint endpoint = {
 	.body = BODY_JSON,
 	.fields = fields,
 	.nfields = F__MAX,
-	.rate = RL_AUTH,
+	.rate = RL_AUTH_IP,	/* not a sign-in: per address only */
 	.tx = TX_CALLER,
 	.run = refresh,
 };

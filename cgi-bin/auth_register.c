@@ -42,6 +42,7 @@ static const struct endpoint endpoint = {
 	.fields = fields,
 	.nfields = F__MAX,
 	.rate = RL_AUTH,
+	.rate_by = "email",
 	.tx = TX_NONE,		/* begun after the hash */
 	.run = reg,
 };

@@ -3,7 +3,7 @@
  *
  * struct req owns everything of one request: what was read from the CGI
  * environment and body, the response headers, the error detail.  It is
- * set up and freed by http_main around one call of the endpoint's
+ * set up and freed by http_serve around one call of the endpoint's
  * handler, so no request data lives in a global and the same handler
  * can run many times in one process.  Only this module touches standard
  * input and output.
@@ -98,26 +98,21 @@ struct req {
 };
 
 /*
- * An endpoint: handle r and either send a response (http_send*) and
- * return API_OK, or return an error that http_main turns into the JSON
- * error envelope.
+ * What serves one request: handle r (arg is the caller's, the endpoint's
+ * declaration for the runner) and either leave a response (http_send*)
+ * and return API_OK, or return an error that http_dispatch turns into
+ * the JSON error envelope.
  */
-typedef enum api_err (*http_handler)(struct req *r);
-
-/* The same with an argument, for a runner that serves a declaration. */
 typedef enum api_err (*http_run_fn)(struct req *r, const void *arg);
 
 /*
- * Serve requests with fn.  allow lists the methods the endpoint takes
+ * Serve requests with fn(r, arg).  allow lists the methods the endpoint takes
  * ("GET" or "GET, PATCH"); HEAD goes with GET and anything else is a
  * 405 with Allow.  Started as a plain CGI it serves one request; started
  * by a FastCGI process manager (mod_fcgid) it loops, each request with a
  * fresh struct req, keeping only the database connection and read-only
  * caches.  Returns the process exit status.
  */
-int		 http_main(const char *allow, http_handler fn);
-
-/* As http_main, calling fn(r, arg) for each request. */
 int		 http_serve(const char *allow, http_run_fn fn, const void *arg);
 
 /*

@@ -222,22 +222,6 @@ path_allow(struct req *r, const char *allow)
 	return r->allowbuf;
 }
 
-/* Call a plain handler (http_main) through the http_run_fn shape. */
-
-static enum api_err
-call_plain(struct req *r, const void *arg)
-{
-
-	return (*(const http_handler *)arg)(r);
-}
-
-int
-http_main(const char *allow, http_handler fn)
-{
-
-	return http_serve(allow, call_plain, &fn);
-}
-
 void
 http_dispatch(struct req *r, const char *allow, http_run_fn fn,
     const void *arg)

@@ -136,17 +136,20 @@ fake_free(struct fake *f)
 	f->out = NULL;
 }
 
+/* A handler of the tests' own: no declaration, just the request. */
+typedef enum api_err (*handler_fn)(struct req *r);
+
 /* Call the plain handler arg points to (http_run_fn). */
 static enum api_err
 plain(struct req *r, const void *arg)
 {
 
-	return (*(const http_handler *)arg)(r);
+	return (*(const handler_fn *)arg)(r);
 }
 
 /* Run one request through http_dispatch with handler fn. */
 static void
-run(struct fake *f, const char *allow, http_handler fn)
+run(struct fake *f, const char *allow, handler_fn fn)
 {
 	struct http_io	 io;
 	struct req	 r;
