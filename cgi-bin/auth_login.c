@@ -94,18 +94,23 @@ login(struct call *c)
 		er = API_INVALID_CREDENTIALS;
 		goto out;
 	}
-	if ((er = ratelimit_peek(r, c->db, RL_LOGIN_FAIL, u.id_str)) !=
+	/*
+	 * Every attempt is counted, atomically, before the password is
+	 * checked, so parallel guesses cannot outrun the limit: at most
+	 * the limit's worth of checks ever run.  A right password takes
+	 * its count back.
+	 */
+	if ((er = ratelimit_attempt(r, c->db, RL_LOGIN_FAIL, u.id_str)) !=
 	    API_OK ||
 	    (er = password_verify(pw, stored, &ok, &rehash)) != API_OK)
 		goto out;
 	if (!ok) {
 		log_event(LOG_LVL_INFO, r->request_id, "login_failed",
 		    "user_id", u.id_str, "ip", r->remote_addr, NULL);
-		if ((er = ratelimit_check(r, c->db, RL_LOGIN_FAIL,
-		    u.id_str)) == API_OK)
-			er = API_INVALID_CREDENTIALS;
+		er = API_INVALID_CREDENTIALS;
 		goto out;
 	}
+	ratelimit_refund(r, c->db, RL_LOGIN_FAIL, u.id_str);
 	if (!u.is_active) {
 		er = API_ACCOUNT_DISABLED;
 		goto out;

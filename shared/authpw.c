@@ -36,15 +36,17 @@ auth_check_password(struct req *r, struct db *db, const struct auth *a,
 	enum api_err	 er;
 
 	params[0] = a->user.id_str;
-	if ((er = ratelimit_peek(r, db, RL_LOGIN_FAIL, a->user.id_str)) !=
+	/* Counted before the check, as at login; a right one is refunded. */
+	if ((er = ratelimit_attempt(r, db, RL_LOGIN_FAIL, a->user.id_str)) !=
 	    API_OK ||
 	    (er = db_exec(db, sql_hash, 1, params, &res)) != API_OK)
 		goto out;
 	if ((er = password_verify(password, db_get(res, 0, 0), &ok, NULL)) !=
 	    API_OK)
 		goto out;
-	if (!ok && (er = ratelimit_check(r, db, RL_LOGIN_FAIL,
-	    a->user.id_str)) == API_OK)
+	if (ok)
+		ratelimit_refund(r, db, RL_LOGIN_FAIL, a->user.id_str);
+	else
 		er = API_INVALID_CREDENTIALS;
 out:
 	db_res_free(res);

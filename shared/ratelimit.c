@@ -37,12 +37,9 @@ static const struct rl_default defaults[RL__MAX] = {
 
 static const char sql_hit[] = RATELIMIT_HIT_SQL("1", "2");
 
-static const char sql_peek[] =
-    "SELECT CASE WHEN window_start + make_interval(secs => $2::int)"
-    "  <= now() THEN 0 ELSE count END,"
-    " ceil(extract(epoch FROM window_start"
-    "  + make_interval(secs => $2::int)))::bigint"
-    " FROM rate_limits WHERE key = $1";
+static const char sql_refund[] =
+    "UPDATE rate_limits SET count = greatest(count - 1, 0) WHERE key = $1";
+
 
 void
 ratelimit_config(enum rl_class c, long long *limit, long long *window)
@@ -91,10 +88,6 @@ verdict(struct req *r, long long limit, long long count, long long reset,
 	return API_RATE_LIMITED;
 }
 
-/*
- * Run one of the two statements for class c and subject.  *count is the
- * count after this request (hit) or so far (peek).
- */
 void
 ratelimit_key(const struct req *r, enum rl_class c, const char *subject,
     char key[200], char window[24], long long *limit)
@@ -119,9 +112,14 @@ ratelimit_verdict(struct req *r, enum rl_class c, long long limit,
 	return er;
 }
 
+/*
+ * Count one request of class c for subject (the address when NULL) and
+ * read back the window: *limit, *count after this request, *reset (epoch
+ * seconds) and *left (seconds).  Returns API_OK or a database error.
+ */
 static enum api_err
 run(struct req *r, struct db *db, enum rl_class c, const char *subject,
-    int hit, long long *limit, long long *count, long long *reset,
+    long long *limit, long long *count, long long *reset,
     long long *left)
 {
 	char		 key[200], win[24];
@@ -137,7 +135,7 @@ run(struct req *r, struct db *db, enum rl_class c, const char *subject,
 	*count = 0;
 	*reset = (long long)time(NULL) + window;
 	*left = window;
-	er = db_exec(db, hit ? sql_hit : sql_peek, 2, params, &res);
+	er = db_exec(db, sql_hit, 2, params, &res);
 	if (er != API_OK)
 		return er;
 	if (db_nrows(res) == 1) {
@@ -159,24 +157,38 @@ ratelimit_check(struct req *r, struct db *db, enum rl_class c,
 	long long	 limit, count, reset, left;
 	enum api_err	 er;
 
-	if ((er = run(r, db, c, subject, 1, &limit, &count, &reset,
+	if ((er = run(r, db, c, subject, &limit, &count, &reset,
 	    &left)) != API_OK)
 		return er;
 	return ratelimit_verdict(r, c, limit, count, reset, left);
 }
 
+void
+ratelimit_refund(struct req *r, struct db *db, enum rl_class c,
+    const char *subject)
+{
+	char		 key[200], win[24];
+	const char	*params[1];
+	long long	 limit;
+
+	ratelimit_key(r, c, subject, key, win, &limit);
+	params[0] = key;
+	if (db_exec(db, sql_refund, 1, params, NULL) != API_OK)
+		log_event(LOG_LVL_WARN, r->request_id, "rate_refund_failed",
+		    "class", defaults[c].name, NULL);
+}
+
 enum api_err
-ratelimit_peek(struct req *r, struct db *db, enum rl_class c,
+ratelimit_attempt(struct req *r, struct db *db, enum rl_class c,
     const char *subject)
 {
 	long long	 limit, count, reset, left;
 	enum api_err	 er;
 
-	if ((er = run(r, db, c, subject, 0, &limit, &count, &reset,
+	if ((er = run(r, db, c, subject, &limit, &count, &reset,
 	    &left)) != API_OK)
 		return er;
-	if (count < limit)
-		return API_OK;
-	/* At the limit: the next attempt would be over it. */
-	return verdict(r, limit, count + 1, reset, left);
+	if (count <= limit)
+		return API_OK;	/* the address class's headers stand */
+	return ratelimit_verdict(r, c, limit, count, reset, left);
 }

@@ -39,14 +39,22 @@ enum api_err	ratelimit_check(struct req *r, struct db *db,
 		    __attribute__((warn_unused_result));
 
 /*
- * Whether subject is already over class c's limit, without counting
- * this request.  Returns API_OK, API_RATE_LIMITED (with Retry-After) or
- * a database error.  For the failed-login limit: peek before checking
- * the password, ratelimit_check after a failure.
+ * Count one attempt of subject in class c, as ratelimit_check does, but
+ * set the X-RateLimit headers only when it is over the limit (then 429
+ * with Retry-After), so the headers of the request's own class stand.
+ * For the failed-login limit, counted before the password is checked.
  */
-enum api_err	ratelimit_peek(struct req *r, struct db *db,
+enum api_err	ratelimit_attempt(struct req *r, struct db *db,
 		    enum rl_class c, const char *subject)
 		    __attribute__((warn_unused_result));
+
+/*
+ * Take back one count of subject in class c (never below zero): an
+ * attempt counted before it was judged that turned out not to count,
+ * such as a login whose password was right.  Failures are logged.
+ */
+void		ratelimit_refund(struct req *r, struct db *db,
+		    enum rl_class c, const char *subject);
 
 /*
  * The statement that counts one request, for embedding in a larger one

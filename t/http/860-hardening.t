@@ -62,4 +62,43 @@ error_ok($r, 404, 'not_found', 'an id with leading zeros');
 $r = api(GET => '/static.txt');
 is($r->{status}, 404, 'a file outside the routes is not served');
 
+# --- Failed logins cannot outrun their limit in parallel ------------------
+
+# The account's failed-login counter stands at 95 of 100: forty logins
+# at once (39 wrong, the right one last) may check at most 5 passwords.
+my $u = register_user(tag => 'parallel');
+sql("INSERT INTO rate_limits (key, window_start, count)"
+    . " VALUES ('login_fail:' || :'p1', now(), 95)"
+    . " ON CONFLICT (key) DO UPDATE SET count = 95, window_start = now()",
+    $u->{user}{id});
+my @kids;
+for my $i (1 .. 40) {
+	my $pid = fork() // die "fork: $!";
+	if ($pid == 0) {
+		my $pw = $i == 40 ? $u->{password} : "wrong-guess-$i";
+		my $res = login_user($u->{email}, $pw);
+		open(my $fh, '>', "/tmp/lectern-pl-$$") or exit 1;
+		print $fh $res->{status};
+		close($fh);
+		exit 0;
+	}
+	push(@kids, $pid);
+}
+my %seen;
+for my $pid (@kids) {
+	waitpid($pid, 0);
+	open(my $fh, '<', "/tmp/lectern-pl-$pid") or next;
+	$seen{scalar <$fh>}++;
+	close($fh);
+	unlink("/tmp/lectern-pl-$pid");
+}
+my $checked = ($seen{401} // 0) + ($seen{200} // 0);
+is($checked, 5, '40 parallel logins at 95 of 100 check exactly 5 passwords')
+    or diag(join(' ', map { "$_ x$seen{$_}" } sort keys %seen));
+is($seen{429} // 0, 35, '...and the other 35 are refused unchecked');
+my $n = sql_one("SELECT count FROM rate_limits WHERE key = 'login_fail:'"
+    . " || :'p1'", $u->{user}{id});
+ok($n == 100 || $n == 99, '...leaving the counter at the limit, not past it')
+    or diag("count $n");
+
 done_testing();
