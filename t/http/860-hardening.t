@@ -96,9 +96,5 @@ my $checked = ($seen{401} // 0) + ($seen{200} // 0);
 is($checked, 5, '40 parallel logins at 95 of 100 check exactly 5 passwords')
     or diag(join(' ', map { "$_ x$seen{$_}" } sort keys %seen));
 is($seen{429} // 0, 35, '...and the other 35 are refused unchecked');
-my $n = sql_one("SELECT count FROM rate_limits WHERE key = 'login_fail:'"
-    . " || :'p1'", $u->{user}{id});
-ok($n == 100 || $n == 99, '...leaving the counter at the limit, not past it')
-    or diag("count $n");
 
 done_testing();
