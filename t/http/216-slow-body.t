@@ -62,7 +62,10 @@ while (time() - $start < 15) {
 	my $took = time() - $t0;
 	$gets++;
 	$slowest = $took if $took > $slowest;
-	if ($r->{status} == 200 && $took < 5) {
+	# A request that waits for a pooled connection fails after
+	# PgBouncer's query_wait_timeout (10 s): under that is not waiting
+	# for the slow ones (a loaded test machine can take seconds).
+	if ($r->{status} == 200 && $took < 9) {
 		$good++;
 	} else {
 		diag(sprintf('GET /api/courses: %s after %.1f s: %s',
@@ -72,7 +75,7 @@ while (time() - $start < 15) {
 	sleep($rest) if $rest > 0;
 }
 ok($gets >= 5, "GET /api/courses was asked $gets times meanwhile");
-is($good, $gets, '...and answered 200 in under 5 s every time')
+is($good, $gets, '...and answered 200 in under 9 s every time')
     or diag(sprintf('slowest: %.1f s', $slowest));
 
 # Now the rest of each body: the submissions go through (or Apache cut
