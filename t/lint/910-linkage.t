@@ -1,7 +1,7 @@
 #!/usr/bin/perl
 # lectern — each executable links only what it uses: libcurl only where a
-# call goes out (its source uses shared/httpc.h or libcurl itself),
-# libpq not in GET /live, and every endpoint links libfcgi so it can run
+# call goes out (its source uses shared/httpc.h, shared/chat.h or libcurl
+# itself), libpq not in GET /live, and every endpoint links libfcgi so it can run
 # under mod_fcgid.  Reads the dynamic section of the built files.
 use strict;
 use warnings;
@@ -24,7 +24,7 @@ sub calls_out {
 	open(my $fh, '<', $c) or return 0;
 	local $/;
 	my $text = <$fh>;
-	return $text =~ /#include\s+["<](httpc\.h|curl\/curl\.h)[">]/;
+	return $text =~ /#include\s+["<](httpc\.h|chat\.h|curl\/curl\.h)[">]/;
 }
 
 my @cgis = sort glob("$src/cgi-bin/*.c");
