@@ -26,7 +26,7 @@ struct state {
 	void			*arg;
 	CURL			*c;
 	size_t			 received;	/* raw bytes */
-	char			*buf;		/* body, or a stream's partial line */
+	char			*buf;		/* body, or a partial line */
 	size_t			 blen;
 	size_t			 bcap;
 	size_t			 ccap;		/* res->content's size */
@@ -151,7 +151,8 @@ stream_line(struct state *st, char *line, size_t n)
 		st->done = st->ended = 1;
 		return 0;
 	}
-	if ((o = cJSON_ParseWithLength(line, n)) == NULL || !cJSON_IsObject(o) ||
+	if ((o = cJSON_ParseWithLength(line, n)) == NULL ||
+	    !cJSON_IsObject(o) ||
 	    cJSON_GetObjectItemCaseSensitive(o, "error") != NULL) {
 		cJSON_Delete(o);
 		st->fail = CHAT_MALFORMED;
