@@ -36,6 +36,7 @@ static const struct api_errinfo errs[API_ERR__MAX] = {
 	{ "unsupported_media_type", 415,
 	    "request body must be application/json" },
 	{ "rate_limited", 429, "too many requests" },
+	{ "quota_exceeded", 429, "daily quota used up" },
 	{ "internal", 500, "internal error" },
 	{ "internal", 500, "internal error" },			/* API_ENOMEM */
 	{ "upstream_error", 502, "upstream service failed" },

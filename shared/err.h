@@ -27,6 +27,7 @@ enum api_err {
 	API_TOO_LARGE,		/* 413 payload_too_large */
 	API_MEDIA_TYPE,		/* 415 unsupported_media_type */
 	API_RATE_LIMITED,	/* 429 rate_limited */
+	API_DAILY_QUOTA,	/* 429 quota_exceeded: a daily allowance */
 	API_INTERNAL,		/* 500 internal */
 	API_ENOMEM,		/* 500 internal, after logging the allocation */
 	API_UPSTREAM,		/* 502 upstream_error */

@@ -16,6 +16,7 @@
 #include "health.h"
 #include "http.h"
 #include "schema_latest.h"
+#include "tutor.h"
 
 static const char sql_schema[] = "SELECT lectern_schema_version()";
 
@@ -25,7 +26,7 @@ health_respond(struct req *r, int need_current)
 	const struct config	*cfg = config_get();
 	struct db		*db;
 	struct db_res		*res = NULL;
-	cJSON			*doc, *e;
+	cJSON			*doc, *e, *in;
 	const char		*schema = NULL, *dbstate = "unreachable";
 	int			 ok;
 	enum api_err		 er;
@@ -50,6 +51,12 @@ health_respond(struct req *r, int need_current)
 		cJSON_AddStringToObject(doc, "schema_expected", SCHEMA_LATEST);
 	cJSON_AddStringToObject(doc, "config", cfg->valid ? "ok" : "invalid");
 	cJSON_AddStringToObject(doc, "version", PACKAGE_VERSION);
+	/* Outside services: whether each is set up, never how. */
+	if ((in = cJSON_GetObjectItemCaseSensitive(doc, "integrations")) ==
+	    NULL)
+		in = cJSON_AddObjectToObject(doc, "integrations");
+	cJSON_AddStringToObject(in, "tutor", tutor_configured() ?
+	    "configured" : "not_configured");
 	if (!ok && (e = cJSON_AddObjectToObject(doc, "error")) != NULL) {
 		cJSON_AddStringToObject(e, "code", "unavailable");
 		cJSON_AddStringToObject(e, "message", !cfg->valid ?

@@ -35,6 +35,8 @@ struct http_io {
 	int		(*write)(void *arg, const char *buf, size_t len);
 	const char	*(*getenv)(void *arg, const char *name);
 	void		*arg;
+	/* Push out what write buffered (FastCGI); NULL: nothing is. */
+	int		(*flush)(void *arg);
 };
 
 struct http_hdr {

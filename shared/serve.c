@@ -59,7 +59,7 @@ cgi_getenv(void *arg, const char *name)
 }
 
 static const struct http_io cgi_io = {
-	cgi_read, cgi_write, cgi_getenv, NULL
+	cgi_read, cgi_write, cgi_getenv, NULL, NULL
 };
 
 /*
@@ -83,6 +83,15 @@ fcgi_write(void *arg, const char *buf, size_t len)
 	if (len > INT_MAX)
 		return -1;
 	return FCGX_PutStr(buf, (int)len, fr->out) == (int)len ? 0 : -1;
+}
+
+/* Push out what libfcgi buffered (a stream's event as it happens). */
+static int
+fcgi_flush(void *arg)
+{
+	FCGX_Request	*fr = arg;
+
+	return FCGX_FFlush(fr->out) == 0 ? 0 : -1;
 }
 
 static const char *
@@ -164,6 +173,7 @@ http_serve(const char *allow, http_run_fn fn, const void *arg)
 		io.write = fcgi_write;
 		io.getenv = fcgi_getenv;
 		io.arg = &fr;
+		io.flush = fcgi_flush;
 		while (FCGX_Accept_r(&fr) >= 0) {
 			import_settings(fr.envp);
 			serve(&io, &slot, allow, fn, arg);

@@ -51,7 +51,8 @@ if ($mail =~ /token=([\w-]+)/) {
 
 # Configuration secrets.
 push @secrets, ['JWT secret', $ENV{LECTERN_JWT_SECRET}] if $ENV{LECTERN_JWT_SECRET};
-for my $k (qw(LECTERN_RAZORPAY_KEY_SECRET LECTERN_RAZORPAY_WEBHOOK_SECRET)) {
+for my $k (qw(LECTERN_RAZORPAY_KEY_SECRET LECTERN_RAZORPAY_WEBHOOK_SECRET
+    LECTERN_OPENAI_API_KEY)) {
 	push @secrets, [lc($k), $ENV{$k}] if $ENV{$k};
 }
 for my $url ($ENV{LECTERN_DATABASE_URL}, $ENV{LECTERN_TEST_DATABASE_URL}) {

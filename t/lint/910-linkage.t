@@ -1,8 +1,9 @@
 #!/usr/bin/perl
 # lectern — each executable links only what it uses: libcurl only where a
-# call goes out (its source uses shared/httpc.h or libcurl itself, or
-# calls the gateway through razorpay_order_create or _payments),
-# libpq not in GET /live, and every endpoint links libfcgi so it can run
+# call goes out (its source uses shared/httpc.h, shared/chat.h or libcurl
+# itself, or calls the gateway through razorpay_order_create or
+# _payments), libpq not in GET /live, and every endpoint links libfcgi so
+# it can run
 # under mod_fcgid.  Reads the dynamic section of the built files.
 use strict;
 use warnings;
@@ -29,7 +30,7 @@ sub calls_out {
 	open(my $fh, '<', $c) or return 0;
 	local $/;
 	my $text = <$fh>;
-	return $text =~ /#include\s+["<](httpc\.h|curl\/curl\.h)[">]/ ||
+	return $text =~ /#include\s+["<](httpc\.h|chat\.h|curl\/curl\.h)[">]/ ||
 	    $text =~ /\brazorpay_order_(create|payments)\s*\(/;
 }
 

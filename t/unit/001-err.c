@@ -41,6 +41,7 @@ static const struct want wants[API_ERR__MAX] = {
 	{ API_TOO_LARGE, "payload_too_large", 413 },
 	{ API_MEDIA_TYPE, "unsupported_media_type", 415 },
 	{ API_RATE_LIMITED, "rate_limited", 429 },
+	{ API_DAILY_QUOTA, "quota_exceeded", 429 },
 	{ API_INTERNAL, "internal", 500 },
 	{ API_ENOMEM, "internal", 500 },
 	{ API_UPSTREAM, "upstream_error", 502 },

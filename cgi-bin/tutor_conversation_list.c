@@ -1,0 +1,67 @@
+/*
+ * lectern — GET /api/tutor/conversations: the caller's own tutor
+ * conversations, the most recently active first, paged (SPEC §6.7).
+ * An admin, too, sees only their own here.
+ */
+#include "config.h"
+
+#include <cjson/cJSON.h>
+
+#include "endpoint.h"
+#include "http.h"
+#include "list.h"
+#include "tutor.h"
+
+static enum api_err	conversation_list(struct call *);
+
+static const struct endpoint endpoint = {
+	.method = "GET",
+	.route = "/api/tutor/conversations",
+	.who = ROLE_ANY,
+	.body = BODY_NONE,
+	.flags = EP_PAGED,
+	.rate = RL_API,
+	.tx = TX_CALLER,
+	.run = conversation_list,
+};
+
+static const char sql_list[] =
+    "WITH f AS (SELECT * FROM tutor_conversations"
+    "  WHERE user_id = $1::bigint)"
+    " SELECT " TUTOR_CONVERSATION_COLUMNS ", t.total"
+    " FROM (SELECT count(*) AS total FROM f) t"
+    " LEFT JOIN LATERAL (SELECT * FROM f ORDER BY f.updated_at DESC,"
+    "  f.id DESC LIMIT $2::bigint OFFSET $3::bigint) c ON true"
+    " ORDER BY c.updated_at DESC, c.id DESC";
+
+/* The conversation of row i of res (list_row_fn). */
+static cJSON *
+row(const struct db_res *res, int i)
+{
+
+	return tutor_conversation_json(res, i, 0);
+}
+
+static const struct list_page list_q = {
+	.sql = sql_list,
+	.nparams = 1,
+	.id_col = 0,
+	.total_col = TUTOR_CONVERSATION_NCOLUMNS,
+	.row = row,
+};
+
+static enum api_err
+conversation_list(struct call *c)
+{
+	const char	*params[3];
+
+	params[0] = c->user_id;
+	return list_send(c->r, c->db, &list_q, params, c->page, c->per_page);
+}
+
+int
+main(void)
+{
+
+	return endpoint_main(&endpoint);
+}
