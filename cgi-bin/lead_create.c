@@ -8,9 +8,10 @@
  * enquired.  A filled-in honeypot field "website" (hidden from people,
  * filled by bots) gets the same answer and is stored nowhere.  The same
  * email or phone within 24 hours updates that open lead instead of
- * adding one (a new message is appended); an advisory lock per contact keeps two submissions at
- * once from both adding.  A mail to LECTERN_STAFF_EMAIL is queued with
- * the lead.  Nobody is signed in: the work runs as the system.
+ * adding one (a new message is appended); an advisory lock per contact
+ * keeps two submissions at once from both adding.  A mail to
+ * LECTERN_STAFF_EMAIL is queued with the lead.  Nobody is signed in:
+ * the work runs as the system (TX_SYSTEM).
  */
 #include "config.h"
 
@@ -57,7 +58,7 @@ static const struct endpoint endpoint = {
 	.fields = fields,
 	.nfields = F__MAX,
 	.rate = RL_STRICT,
-	.tx = TX_NONE,
+	.tx = TX_SYSTEM,
 	.run = lead_create,
 };
 
@@ -150,8 +151,6 @@ lead_create(struct call *c)
 		    NULL);
 		return http_send_raw(c->r, 202, "{\"status\":\"received\"}");
 	}
-	if ((er = db_begin(c->db, NULL, "system")) != API_OK)
-		return er;
 	course[0] = '\0';
 	if (c->in[F_COURSE].present) {
 		snprintf(course, sizeof(course), "%lld", c->in[F_COURSE].v.i);

@@ -49,6 +49,9 @@ enum ep_body {
 enum ep_tx {
 	TX_NONE,	/* the handler begins (or not) by itself */
 	TX_CALLER,	/* begun as the caller (anonymous when none) */
+	TX_SYSTEM,	/* begun as the system: nobody is signed in, and
+			   the request speaks for itself (a public form,
+			   a mailed token) */
 };
 
 struct call;

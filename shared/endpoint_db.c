@@ -71,6 +71,9 @@ run(struct req *r, const void *arg)
 	if (c.ep->tx == TX_CALLER && (er = db_begin(c.db, c.user_id,
 	    c.authed ? c.a.user.role : NULL)) != API_OK)
 		goto out;
+	if (c.ep->tx == TX_SYSTEM &&
+	    (er = db_begin(c.db, NULL, "system")) != API_OK)
+		goto out;
 	if ((er = c.ep->run(&c)) != API_OK)
 		goto out;
 	if (db_in_tx(c.db) && (er = db_commit(c.db)) != API_OK)
