@@ -1,7 +1,8 @@
 /*
- * lectern — POST /api/admin/admin-requests/{id}/approve: an admin approves a verified request: the user becomes an admin (an unverified one is 409), with
- * an optional {note} (SPEC §3).  A request already decided is 409.
- * Audited.  200 with the request.
+ * lectern — POST /api/admin/admin-requests/{id}/approve: an admin
+ * approves a verified request, and the user becomes an admin (an
+ * unverified one is 409), with an optional {note} (SPEC §3).  A
+ * request already decided is 409.  Audited.  200 with the request.
  */
 #include "config.h"
 

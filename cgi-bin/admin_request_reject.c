@@ -1,7 +1,7 @@
 /*
- * lectern — POST /api/admin/admin-requests/{id}/reject: an admin rejects a request, with
- * an optional {note} (SPEC §3).  A request already decided is 409.
- * Audited.  200 with the request.
+ * lectern — POST /api/admin/admin-requests/{id}/reject: an admin
+ * rejects a request, with an optional {note} (SPEC §3).  A request
+ * already decided is 409.  Audited.  200 with the request.
  */
 #include "config.h"
 

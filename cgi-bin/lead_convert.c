@@ -109,7 +109,8 @@ enroll(struct call *c, const char *course_id, const struct user *u,
 	if (co.price_minor > 0) {
 		params[2] = co.currency;
 		params[3] = c->user_id;
-		if ((er = db_exec(c->db, sql_source, 0, NULL, NULL)) != API_OK ||
+		if ((er = db_exec(c->db, sql_source, 0, NULL,
+		    NULL)) != API_OK ||
 		    (er = db_exec(c->db, sql_payment, 4, params,
 		    NULL)) != API_OK)
 			return er;

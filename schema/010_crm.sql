@@ -50,7 +50,8 @@ CREATE TRIGGER admin_requests_touch BEFORE UPDATE ON admin_requests
 
 ALTER TABLE admin_requests ENABLE ROW LEVEL SECURITY;
 CREATE POLICY admin_requests_read ON admin_requests FOR SELECT
-	USING (user_id = lectern_uid() OR lectern_role() IN ('admin', 'system'));
+	USING (user_id = lectern_uid()
+	    OR lectern_role() IN ('admin', 'system'));
 CREATE POLICY admin_requests_write ON admin_requests FOR INSERT
 	WITH CHECK (user_id = lectern_uid() AND status = 'pending'
 	    AND NOT email_verified);
@@ -97,7 +98,8 @@ CREATE INDEX leads_phone_open_idx ON leads (phone, last_submitted_at)
 	WHERE status NOT IN ('converted', 'lost');
 CREATE INDEX leads_created_idx ON leads (created_at DESC, id DESC);
 CREATE INDEX leads_status_idx ON leads (status, created_at DESC, id DESC);
-CREATE INDEX leads_assigned_idx ON leads (assigned_to, created_at DESC, id DESC);
+CREATE INDEX leads_assigned_idx ON leads
+	(assigned_to, created_at DESC, id DESC);
 CREATE INDEX leads_source_idx ON leads (source, created_at DESC, id DESC);
 CREATE INDEX leads_course_idx ON leads (course_id, created_at DESC, id DESC);
 CREATE INDEX leads_search_idx ON leads USING gin (search);
@@ -213,7 +215,8 @@ CREATE TABLE tickets (
 	priority	text NOT NULL DEFAULT 'normal'
 			CHECK (priority IN ('low', 'normal', 'high', 'urgent')),
 	status		text NOT NULL DEFAULT 'open'
-			CHECK (status IN ('open', 'pending', 'resolved', 'closed')),
+			CHECK (status IN ('open', 'pending', 'resolved',
+			    'closed')),
 	assigned_to	bigint REFERENCES users (id) ON DELETE SET NULL,
 	course_id	bigint REFERENCES courses (id) ON DELETE SET NULL,
 	created_at	timestamptz NOT NULL DEFAULT now(),
@@ -253,7 +256,8 @@ CREATE TRIGGER tickets_final BEFORE UPDATE ON tickets
 
 CREATE TABLE ticket_replies (
 	id		bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-	ticket_id	bigint NOT NULL REFERENCES tickets (id) ON DELETE CASCADE,
+	ticket_id	bigint NOT NULL REFERENCES tickets (id)
+			    ON DELETE CASCADE,
 	author_id	bigint REFERENCES users (id) ON DELETE SET NULL,
 	body		text NOT NULL CHECK (length(body) BETWEEN 1 AND 20000),
 	internal	boolean NOT NULL DEFAULT false,

@@ -65,7 +65,8 @@ audit(struct call *c, const char *action, const char *user_id,
 
 	if ((d = cJSON_CreateObject()) != NULL &&
 	    cJSON_AddStringToObject(d, "user_id", user_id) != NULL &&
-	    (note == NULL || cJSON_AddStringToObject(d, "note", note) != NULL) &&
+	    (note == NULL ||
+	    cJSON_AddStringToObject(d, "note", note) != NULL) &&
 	    (old_role == NULL ||
 	    cJSON_AddStringToObject(d, "old_role", old_role) != NULL))
 		er = audit_log(c->r, c->db, c->user_id, action,

@@ -59,6 +59,8 @@ static const char sql_read[] =
     " ON CONFLICT (thread_id, user_id) DO UPDATE"
     " SET last_read_id = greatest(s.last_read_id, excluded.last_read_id)";
 
+#define THREAD_SUBJECT	"New message on lectern"
+
 static const char mail_fmt[] =
     "Hello,\n"
     "\n"
@@ -149,11 +151,9 @@ thread_notify(struct call *c, const struct thread *t)
 	    config_get()->public_url, t->id_str)) != API_OK)
 		return er;
 	if (!t->is_student)
-		er = mail_queue_user(c->db, t->student, "New message on lectern",
-		    text);
+		er = mail_queue_user(c->db, t->student, THREAD_SUBJECT, text);
 	else if (t->staff[0] != '\0')
-		er = mail_queue_user(c->db, t->staff, "New message on lectern",
-		    text);
+		er = mail_queue_user(c->db, t->staff, THREAD_SUBJECT, text);
 	else if ((to = config_get()->staff_email) != NULL)
 		er = mail_queue(c->db, to, "New message to the staff inbox",
 		    text);

@@ -32,7 +32,7 @@ struct db_res;
 	" 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 #define TICKET_NCOLUMNS	13
 
-/* What ticket_reply_json reads: select TICKET_REPLY_COLUMNS from ticket_replies p. */
+/* What ticket_reply_json reads: from ticket_replies p. */
 #define TICKET_REPLY_COLUMNS						\
 	"p.id, p.ticket_id, p.author_id,"				\
 	" (SELECT u.name FROM users u WHERE u.id = p.author_id),"	\
