@@ -78,6 +78,7 @@ config_get(void)
 	cfg.public_url = env_nonempty("LECTERN_PUBLIC_URL");
 	if (cfg.public_url == NULL)
 		cfg.public_url = "http://127.0.0.1:8080";
+	cfg.staff_email = env_nonempty("LECTERN_STAFF_EMAIL");
 	cfg.razorpay_api_base = env_nonempty("LECTERN_RAZORPAY_API_BASE");
 	if (cfg.razorpay_api_base == NULL)
 		cfg.razorpay_api_base = "https://api.razorpay.com/v1";

@@ -28,6 +28,7 @@ struct config {
 	size_t		 password_min;	/* LECTERN_PASSWORD_MIN, 12, never < 8 */
 	const char	*signup_roles;	/* LECTERN_SIGNUP_ROLES, "student" */
 	const char	*public_url;	/* LECTERN_PUBLIC_URL, for mail links */
+	const char	*staff_email;	/* LECTERN_STAFF_EMAIL, may be NULL */
 	const char	*razorpay_api_base; /* LECTERN_RAZORPAY_API_BASE */
 	const char	*razorpay_key_id;	/* LECTERN_RAZORPAY_KEY_ID */
 	const char	*razorpay_key_secret;	/* LECTERN_RAZORPAY_KEY_SECRET */

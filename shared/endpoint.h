@@ -51,7 +51,9 @@ enum ep_tx {
 	TX_CALLER,	/* begun as the caller (anonymous when none) */
 	TX_SYSTEM,	/* begun as the system, naming the caller if any:
 			 * what a checked signature allows (verify, the
-			 * webhook) is not the caller's right */
+			 * webhook) is not the caller's right, and an
+			 * anonymous request may speak for itself (a
+			 * public form, a mailed token) */
 };
 
 struct call;

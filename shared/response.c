@@ -81,17 +81,25 @@ has_header(const struct req *r, const char *name)
 	return 0;
 }
 
-enum api_err
-http_send_raw(struct req *r, int status, const char *json)
+/*
+ * Hold the response: status, the headers set so far, and, when body is
+ * not NULL, Content-Type type and body (blen bytes; nl: one newline
+ * added).  Returns API_OK, API_ENOMEM, or API_INTERNAL when a response
+ * is already held.
+ */
+static enum api_err
+send_body(struct req *r, int status, const char *type, const char *body,
+    size_t blen, int nl)
 {
 	char	*buf;
-	size_t	 size, len, blen, i;
+	size_t	 size, len, i;
 	int	 n;
 
 	if (r->responded)
 		return API_INTERNAL;
-	blen = json != NULL ? strlen(json) : 0;
-	size = 256 + blen;
+	if (body == NULL)
+		blen = 0;
+	size = 256 + strlen(type) + blen;
 	for (i = 0; i < r->nhdrs; i++)
 		size += strlen(r->hdrs[i].name) + strlen(r->hdrs[i].value) + 4;
 	if ((buf = malloc(size)) == NULL) {
@@ -109,22 +117,39 @@ http_send_raw(struct req *r, int status, const char *json)
 	if (!has_header(r, "Cache-Control"))
 		len += (size_t)snprintf(buf + len, size - len,
 		    "Cache-Control: no-store\r\n");
-	if (json != NULL)
+	if (body != NULL)
 		len += (size_t)snprintf(buf + len, size - len,
-		    "Content-Type: application/json; charset=utf-8\r\n"
-		    "Content-Length: %zu\r\n\r\n", blen + 1);
+		    "Content-Type: %s\r\n"
+		    "Content-Length: %zu\r\n\r\n", type, blen + (nl ? 1 : 0));
 	else
 		len += (size_t)snprintf(buf + len, size - len, "\r\n");
-	if (json != NULL) {
-		memcpy(buf + len, json, blen);
+	if (body != NULL) {
+		memcpy(buf + len, body, blen);
 		len += blen;
-		buf[len++] = '\n';
+		if (nl)
+			buf[len++] = '\n';
 	}
 	/* Held until http_dispatch has committed: see http_flush. */
 	r->responded = 1;
 	r->out = buf;
 	r->out_len = len;
 	return API_OK;
+}
+
+enum api_err
+http_send_raw(struct req *r, int status, const char *json)
+{
+
+	return send_body(r, status, "application/json; charset=utf-8", json,
+	    json != NULL ? strlen(json) : 0, 1);
+}
+
+enum api_err
+http_send_text(struct req *r, int status, const char *type,
+    const char *body, size_t len)
+{
+
+	return send_body(r, status, type, body, len, 0);
 }
 
 enum api_err

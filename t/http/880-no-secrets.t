@@ -49,6 +49,20 @@ if ($mail =~ /token=([\w-]+)/) {
 	api(POST => '/api/auth/password/reset', json => { token => $reset, new_password => $new });
 }
 
+# An admin request's verification token, from its mail, spent.
+my $ar = register_user(tag => 'secrets-ar');
+push @secrets, ['password', $ar->{password}],
+    ['access token', $ar->{access_token}];
+$r = api(POST => '/api/admin-requests', token => $ar->{access_token},
+    json => { reason => 'Secrets test' });
+$mail = sql_one("SELECT body FROM email_outbox WHERE to_address = :'p1'"
+    . " AND subject LIKE '%admin request%' ORDER BY id DESC LIMIT 1",
+    $ar->{email}) // '';
+if ($mail =~ /token=([\w-]+)/) {
+	push @secrets, ['admin request token', $1];
+	api(POST => '/api/admin-requests/verify', json => { token => $1 });
+}
+
 # Configuration secrets.
 push @secrets, ['JWT secret', $ENV{LECTERN_JWT_SECRET}] if $ENV{LECTERN_JWT_SECRET};
 for my $k (qw(LECTERN_RAZORPAY_KEY_SECRET LECTERN_RAZORPAY_WEBHOOK_SECRET

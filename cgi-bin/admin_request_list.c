@@ -1,0 +1,78 @@
+/*
+ * lectern — GET /api/admin/admin-requests: requests to become an admin,
+ * newest first, for admins; filter status (pending, approved,
+ * rejected).  Paged.
+ */
+#include "config.h"
+
+#include <cjson/cJSON.h>
+
+#include "adminreq.h"
+#include "endpoint.h"
+#include "http.h"
+#include "list.h"
+
+static enum api_err	admin_request_list(struct call *);
+
+enum filter { FL_STATUS, FL__MAX };
+
+static const char *const statuses[] = {
+	"pending", "approved", "rejected", NULL
+};
+
+static const struct list_filter filters[FL__MAX] = {
+	[FL_STATUS] = { "status", LIST_ONE_OF, statuses,
+	    "must be pending, approved or rejected" },
+};
+
+static const struct endpoint endpoint = {
+	.method = "GET",
+	.route = "/api/admin/admin-requests",
+	.who = ROLE_ADMIN,
+	.body = BODY_NONE,
+	.query = filters,
+	.nquery = FL__MAX,
+	.flags = EP_PAGED,
+	.rate = RL_API,
+	.tx = TX_CALLER,
+	.run = admin_request_list,
+};
+
+static const char sql_list[] =
+    "WITH f AS (SELECT * FROM admin_requests"
+    "  WHERE ($1::text IS NULL OR status = $1))"
+    " SELECT " ADMINREQ_COLUMNS ", t.total"
+    " FROM (SELECT count(*) AS total FROM f) t"
+    " LEFT JOIN LATERAL (SELECT * FROM f ORDER BY f.created_at DESC,"
+    "  f.id DESC LIMIT $2::bigint OFFSET $3::bigint) q ON true"
+    " ORDER BY q.created_at DESC, q.id DESC";
+
+/* The request of row i of res (list_row_fn). */
+static cJSON *
+row(const struct db_res *res, int i)
+{
+
+	return adminreq_json(res, i, 0);
+}
+
+static const struct list_page list_q = {
+	.sql = sql_list,
+	.nparams = FL__MAX,
+	.id_col = 0,
+	.total_col = ADMINREQ_NCOLUMNS,
+	.row = row,
+};
+
+static enum api_err
+admin_request_list(struct call *c)
+{
+
+	return list_send(c->r, c->db, &list_q, c->q, c->page, c->per_page);
+}
+
+int
+main(void)
+{
+
+	return endpoint_main(&endpoint);
+}

@@ -1,0 +1,93 @@
+/*
+ * lectern — GET /api/messages: the caller's threads, latest activity
+ * first, each {id, subject, with, last_message_at, unread_count,
+ * important, archived} (SPEC §6.3).  Filters unread, important and
+ * archived (true or false; archived defaults to false).  Admins also
+ * see the staff inbox.  Paged.
+ */
+#include "config.h"
+
+#include <cjson/cJSON.h>
+
+#include "endpoint.h"
+#include "http.h"
+#include "list.h"
+#include "thread.h"
+
+static enum api_err	message_list(struct call *);
+
+enum filter { FL_UNREAD, FL_IMPORTANT, FL_ARCHIVED, FL__MAX };
+
+static const char *const bools[] = { "true", "false", NULL };
+
+static const struct list_filter filters[FL__MAX] = {
+	[FL_UNREAD] = { "unread", LIST_ONE_OF, bools,
+	    "must be true or false" },
+	[FL_IMPORTANT] = { "important", LIST_ONE_OF, bools,
+	    "must be true or false" },
+	[FL_ARCHIVED] = { "archived", LIST_ONE_OF, bools,
+	    "must be true or false" },
+};
+
+static const struct endpoint endpoint = {
+	.method = "GET",
+	.route = "/api/messages",
+	.who = ROLE_ANY,
+	.body = BODY_NONE,
+	.query = filters,
+	.nquery = FL__MAX,
+	.flags = EP_PAGED,
+	.rate = RL_API,
+	.tx = TX_CALLER,
+	.run = message_list,
+};
+
+static const char sql_list[] =
+    "WITH f AS (SELECT * FROM (" THREAD_VIEW("$4::bigint")
+    "  WHERE th.student_id = $4::bigint OR th.staff_id = $4::bigint"
+    "  OR ($5::boolean AND th.staff_id IS NULL)) x"
+    "  WHERE ($1::boolean IS NULL OR (unread_count > 0) = $1::boolean)"
+    "  AND ($2::boolean IS NULL OR important = $2::boolean)"
+    "  AND archived = coalesce($3::boolean, false))"
+    " SELECT " THREAD_COLUMNS ", t.total"
+    " FROM (SELECT count(*) AS total FROM f) t"
+    " LEFT JOIN LATERAL (SELECT * FROM f ORDER BY f.last_message_at DESC,"
+    "  f.id DESC LIMIT $6::bigint OFFSET $7::bigint) v ON true"
+    " ORDER BY v.last_message_at DESC, v.id DESC";
+
+/* The thread of row i of res (list_row_fn). */
+static cJSON *
+row(const struct db_res *res, int i)
+{
+
+	return thread_json(res, i, 0);
+}
+
+static const struct list_page list_q = {
+	.sql = sql_list,
+	.nparams = FL__MAX + 2,
+	.id_col = 0,
+	.total_col = THREAD_NCOLUMNS,
+	.row = row,
+};
+
+static enum api_err
+message_list(struct call *c)
+{
+	const char	*params[FL__MAX + 2];
+	int		 i;
+
+	for (i = 0; i < FL__MAX; i++)
+		params[i] = c->q[i];
+	params[FL__MAX] = c->user_id;
+	params[FL__MAX + 1] = c->a.user.role_bit == ROLE_ADMIN ?
+	    "true" : "false";
+	return list_send(c->r, c->db, &list_q, params, c->page, c->per_page);
+}
+
+int
+main(void)
+{
+
+	return endpoint_main(&endpoint);
+}

@@ -1,0 +1,99 @@
+/*
+ * lectern — GET /api/tickets: the caller's tickets (requested or
+ * assigned), newest first; admins see all (SPEC §6.4).  Filters status,
+ * priority, assigned_to and q (full text over subject and body, in
+ * web-search syntax).  Paged.  Row-level security agrees.
+ */
+#include "config.h"
+
+#include <cjson/cJSON.h>
+
+#include "endpoint.h"
+#include "http.h"
+#include "list.h"
+#include "ticket.h"
+
+static enum api_err	ticket_list(struct call *);
+
+enum filter { FL_STATUS, FL_PRIORITY, FL_ASSIGNED, FL_Q, FL__MAX };
+
+static const char *const statuses[] = {
+	"open", "pending", "resolved", "closed", NULL
+};
+
+static const char *const priorities[] = {
+	"low", "normal", "high", "urgent", NULL
+};
+
+static const struct list_filter filters[FL__MAX] = {
+	[FL_STATUS] = { "status", LIST_ONE_OF, statuses,
+	    "must be open, pending, resolved or closed" },
+	[FL_PRIORITY] = { "priority", LIST_ONE_OF, priorities,
+	    "must be low, normal, high or urgent" },
+	[FL_ASSIGNED] = { "assigned_to", LIST_ID, NULL, NULL },
+	[FL_Q] = { "q", LIST_TEXT, NULL, NULL },
+};
+
+static const struct endpoint endpoint = {
+	.method = "GET",
+	.route = "/api/tickets",
+	.who = ROLE_ANY,
+	.body = BODY_NONE,
+	.query = filters,
+	.nquery = FL__MAX,
+	.flags = EP_PAGED,
+	.rate = RL_API,
+	.tx = TX_CALLER,
+	.run = ticket_list,
+};
+
+static const char sql_list[] =
+    "WITH f AS (SELECT * FROM tickets"
+    "  WHERE ($1::text IS NULL OR status = $1)"
+    "  AND ($2::text IS NULL OR priority = $2)"
+    "  AND ($3::bigint IS NULL OR assigned_to = $3::bigint)"
+    "  AND ($4::text IS NULL"
+    "   OR search @@ websearch_to_tsquery('english', $4))"
+    "  AND ($5::boolean OR requester_id = $6::bigint"
+    "   OR assigned_to = $6::bigint))"
+    " SELECT " TICKET_COLUMNS ", x.total"
+    " FROM (SELECT count(*) AS total FROM f) x"
+    " LEFT JOIN LATERAL (SELECT * FROM f ORDER BY f.created_at DESC,"
+    "  f.id DESC LIMIT $7::bigint OFFSET $8::bigint) t ON true"
+    " ORDER BY t.created_at DESC, t.id DESC";
+
+/* The ticket of row i of res (list_row_fn). */
+static cJSON *
+row(const struct db_res *res, int i)
+{
+
+	return ticket_json(res, i, 0);
+}
+
+static const struct list_page list_q = {
+	.sql = sql_list,
+	.nparams = FL__MAX + 2,
+	.id_col = 0,
+	.total_col = TICKET_NCOLUMNS,
+	.row = row,
+};
+
+static enum api_err
+ticket_list(struct call *c)
+{
+	const char	*params[FL__MAX + 2];
+	int		 i;
+
+	for (i = 0; i < FL__MAX; i++)
+		params[i] = c->q[i];
+	params[FL__MAX] = c->a.user.role_bit == ROLE_ADMIN ? "true" : "false";
+	params[FL__MAX + 1] = c->user_id;
+	return list_send(c->r, c->db, &list_q, params, c->page, c->per_page);
+}
+
+int
+main(void)
+{
+
+	return endpoint_main(&endpoint);
+}
