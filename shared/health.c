@@ -25,7 +25,7 @@ health_respond(struct req *r, int need_current)
 	const struct config	*cfg = config_get();
 	struct db		*db;
 	struct db_res		*res = NULL;
-	cJSON			*doc, *e;
+	cJSON			*doc, *e, *in;
 	const char		*schema = NULL, *dbstate = "unreachable";
 	int			 ok;
 	enum api_err		 er;
@@ -50,6 +50,15 @@ health_respond(struct req *r, int need_current)
 		cJSON_AddStringToObject(doc, "schema_expected", SCHEMA_LATEST);
 	cJSON_AddStringToObject(doc, "config", cfg->valid ? "ok" : "invalid");
 	cJSON_AddStringToObject(doc, "version", PACKAGE_VERSION);
+	/* Whether each outside service is set up; never its settings. */
+	if ((in = cJSON_AddObjectToObject(doc, "integrations")) != NULL) {
+		cJSON_AddStringToObject(in, "google",
+		    cfg->google_client_id != NULL ? "configured" :
+		    "not_configured");
+		cJSON_AddStringToObject(in, "firebase",
+		    cfg->firebase_project_id != NULL ? "configured" :
+		    "not_configured");
+	}
 	if (!ok && (e = cJSON_AddObjectToObject(doc, "error")) != NULL) {
 		cJSON_AddStringToObject(e, "code", "unavailable");
 		cJSON_AddStringToObject(e, "message", !cfg->valid ?

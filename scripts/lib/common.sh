@@ -14,7 +14,7 @@ LECTERN_PACKAGES="gcc make autoconf automake libtool pkg-config
  libpq-dev libcjson-dev libssl-dev libcurl4-openssl-dev libargon2-dev
  libcrack2-dev cracklib-runtime libfcgi-dev apache2 libapache2-mod-fcgid
  postgresql postgresql-15-pgtap pgbouncer perl python3 python3-aiosmtpd
- curl"
+ python3-jwt python3-cryptography curl"
 
 die() { printf '%s: %s\n' "${0##*/}" "$*" >&2; exit 1; }
 say() { printf '%s: %s\n' "${0##*/}" "$*" >&2; }
