@@ -6,8 +6,9 @@
  * who the person was: the name becomes "Deleted user", the email
  * "deleted-<id>@invalid.invalid", the password hash a marker nothing
  * verifies against, and the account is deactivated.  Every session is
- * revoked, pending password resets are spent, and the erasure is
- * audited (without the old name or address).
+ * revoked, pending password resets are spent, Google and Firebase
+ * identities are removed, and the erasure is audited (without the old
+ * name or address).
  */
 #include "config.h"
 
@@ -31,6 +32,10 @@ static const char sql_erase[] =
     "UPDATE users SET name = 'Deleted user',"
     " email = 'deleted-' || id || '@invalid.invalid',"
     " password_hash = $2, is_active = false WHERE id = $1::bigint";
+
+/* Google and Firebase sign-in no longer reach the erased account. */
+static const char sql_drop_identities[] =
+    "DELETE FROM user_identities WHERE user_id = $1::bigint";
 
 static const char sql_spend_resets[] =
     "UPDATE password_resets SET used_at = now()"
@@ -62,6 +67,8 @@ handle(struct req *r)
 	params[1] = unusable;
 	if ((er = db_exec(db, sql_erase, 2, params, NULL)) != API_OK ||
 	    (er = db_exec(db, sql_spend_resets, 1, params, NULL)) != API_OK ||
+	    (er = db_exec(db, sql_drop_identities, 1, params, NULL)) !=
+	    API_OK ||
 	    (er = auth_revoke_sessions(db, a.user.id_str, NULL, NULL,
 	    "erased")) != API_OK ||
 	    (er = audit_log(r, db, a.user.id_str, "user.erase", "user",

@@ -136,6 +136,7 @@ $r = google(mint($lc));
 is($r->{status}, 200, 'a verified email of a password account answers 200')
     or diag($r->{content});
 is(json_body($r)->{user}{id}, $pw->{user}{id}, '...signed in as that account');
+my $link_token = json_body($r)->{access_token};
 ok(!exists json_body($r)->{created}, '...not created');
 is(users_with($pw->{email}), 1, '...no second user');
 is(identities_of($lc->{sub}), 1, '...the identity is linked');
@@ -143,6 +144,19 @@ is(sql_one("SELECT count(*) FROM audit_logs WHERE action = 'identity_linked' AND
     1, '...and the link audited');
 is(login_user($pw->{email}, $pw->{password})->{status}, 200,
     'the password still works');
+
+# The export lists the identity; erasing the account removes it.
+my $ex = api(GET => '/api/auth/me/export', token => $link_token);
+is_deeply([map { "$_->{provider} $_->{subject} $_->{email}" }
+    @{ json_body($ex)->{identities} || [] }],
+    ["google $lc->{sub} $pw->{email}"], 'the export lists the identity');
+$r = api(DELETE => '/api/auth/me', token => $link_token,
+    json => { password => $pw->{password} });
+is($r->{status}, 204, 'the linked account is erased');
+is(identities_of($lc->{sub}), 0, '...and its identity with it');
+$r = google(mint(claims(sub => $lc->{sub}, email => $pw->{email})));
+is($r->{status}, 201, 'that Google account then makes a new student');
+isnt(json_body($r)->{user}{id}, $pw->{user}{id}, '...not the erased one');
 
 # Disabled accounts.
 sql("UPDATE users SET is_active = false WHERE id = :'p1'", $uid);
