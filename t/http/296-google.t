@@ -262,6 +262,9 @@ $fc = claims();
 $r = google(mint($fc));
 error_ok($r, 503, 'unavailable', 'provider down, no copy');
 is(users_with($fc->{email}), 0, '...no user');
+is(sql_one("SELECT code || ' ' || path FROM error_logs WHERE request_id = :'p1'",
+    $r->{headers}{'x-request-id'}), 'unavailable /api/auth/google',
+    '...and the failure is in error_logs');
 ok(!-e cache_file('google'), '...and nothing cached');
 for my $mode (qw(error redirect)) {
 	standin(POST => '/mode', { mode => $mode });
