@@ -8,7 +8,8 @@
  * becomes "Deleted user", the email "deleted-<id>@invalid.invalid", the
  * password hash a marker nothing verifies against, and the account is
  * deactivated.  Every session is revoked, pending password resets are
- * spent, and the erasure is audited (without the old name or address).
+ * spent, Google and Firebase identities are removed, and the erasure is
+ * audited (without the old name or address).
  */
 #include "config.h"
 
@@ -45,6 +46,10 @@ static const char sql_erase[] =
     " email = 'deleted-' || id || '@invalid.invalid',"
     " is_active = false WHERE id = $1::bigint";
 
+/* Google and Firebase sign-in no longer reach the erased account. */
+static const char sql_drop_identities[] =
+    "DELETE FROM user_identities WHERE user_id = $1::bigint";
+
 static enum api_err
 me_delete(struct call *c)
 {
@@ -56,6 +61,8 @@ me_delete(struct call *c)
 	    (er = password_unusable(&unusable)) != API_OK ||
 	    (er = endpoint_begin(c)) != API_OK ||
 	    (er = db_exec(c->db, sql_erase, 1, &c->user_id, NULL)) != API_OK ||
+	    (er = db_exec(c->db, sql_drop_identities, 1, &c->user_id,
+	    NULL)) != API_OK ||
 	    (er = auth_password_set(c->r, c->db, c->user_id, unusable, NULL,
 	    "erased", "user.erase")) != API_OK)
 		goto out;

@@ -86,6 +86,17 @@ config_get(void)
 	cfg.razorpay_key_secret = env_nonempty("LECTERN_RAZORPAY_KEY_SECRET");
 	cfg.razorpay_webhook_secret =
 	    env_nonempty("LECTERN_RAZORPAY_WEBHOOK_SECRET");
+	cfg.google_client_id = env_nonempty("LECTERN_GOOGLE_CLIENT_ID");
+	cfg.google_jwks_url = env_nonempty("LECTERN_GOOGLE_JWKS_URL");
+	if (cfg.google_jwks_url == NULL)
+		cfg.google_jwks_url = CONFIG_GOOGLE_JWKS_URL;
+	cfg.firebase_project_id = env_nonempty("LECTERN_FIREBASE_PROJECT_ID");
+	cfg.firebase_jwks_url = env_nonempty("LECTERN_FIREBASE_JWKS_URL");
+	if (cfg.firebase_jwks_url == NULL)
+		cfg.firebase_jwks_url = CONFIG_FIREBASE_JWKS_URL;
+	cfg.jwks_cache_dir = env_nonempty("LECTERN_JWKS_CACHE_DIR");
+	if (cfg.jwks_cache_dir == NULL)
+		cfg.jwks_cache_dir = CONFIG_JWKS_CACHE_DIR;
 	cfg.valid = 1;
 	if (cfg.production && cfg.jwt_secret_len < CONFIG_JWT_SECRET_MIN) {
 		cfg.valid = 0;

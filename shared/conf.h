@@ -13,6 +13,11 @@
 
 #define CONFIG_MAX_BODY_DEFAULT	65536
 #define CONFIG_JWT_SECRET_MIN	32
+#define CONFIG_GOOGLE_JWKS_URL	"https://www.googleapis.com/oauth2/v3/certs"
+#define CONFIG_FIREBASE_JWKS_URL					\
+	"https://www.googleapis.com/service_accounts/v1/jwk/"		\
+	"securetoken@system.gserviceaccount.com"
+#define CONFIG_JWKS_CACHE_DIR	"/var/cache/lectern/jwks"
 
 struct config {
 	int		 production;	/* LECTERN_ENV=production */
@@ -33,6 +38,11 @@ struct config {
 	const char	*razorpay_key_id;	/* LECTERN_RAZORPAY_KEY_ID */
 	const char	*razorpay_key_secret;	/* LECTERN_RAZORPAY_KEY_SECRET */
 	const char	*razorpay_webhook_secret; /* ..._WEBHOOK_SECRET */
+	const char	*google_client_id;	/* ..._GOOGLE_CLIENT_ID: a,b */
+	const char	*google_jwks_url;	/* ..._GOOGLE_JWKS_URL */
+	const char	*firebase_project_id;	/* ..._FIREBASE_PROJECT_ID */
+	const char	*firebase_jwks_url;	/* ..._FIREBASE_JWKS_URL */
+	const char	*jwks_cache_dir;	/* LECTERN_JWKS_CACHE_DIR */
 	int		 valid;		/* 0: /health and /ready answer 503 */
 	const char	*invalid_reason; /* why not valid; never a secret */
 };

@@ -55,8 +55,16 @@ health_respond(struct req *r, int need_current)
 	if ((in = cJSON_GetObjectItemCaseSensitive(doc, "integrations")) ==
 	    NULL)
 		in = cJSON_AddObjectToObject(doc, "integrations");
-	cJSON_AddStringToObject(in, "tutor", tutor_configured() ?
-	    "configured" : "not_configured");
+	if (in != NULL) {
+		cJSON_AddStringToObject(in, "google",
+		    cfg->google_client_id != NULL ? "configured" :
+		    "not_configured");
+		cJSON_AddStringToObject(in, "firebase",
+		    cfg->firebase_project_id != NULL ? "configured" :
+		    "not_configured");
+		cJSON_AddStringToObject(in, "tutor", tutor_configured() ?
+		    "configured" : "not_configured");
+	}
 	if (!ok && (e = cJSON_AddObjectToObject(doc, "error")) != NULL) {
 		cJSON_AddStringToObject(e, "code", "unavailable");
 		cJSON_AddStringToObject(e, "message", !cfg->valid ?

@@ -7,6 +7,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -19,6 +20,7 @@
 struct sink {
 	struct httpc_resp	*resp;
 	size_t			 cap;
+	size_t			 max;
 	int			 overflow;
 };
 
@@ -48,6 +50,55 @@ httpc_url_allowed(const char *url)
 	return 0;
 }
 
+/*
+ * Read the max-age (or no-cache, no-store) of one Cache-Control header
+ * line of len bytes into *max_age.  Other headers are ignored.
+ */
+static void
+cache_control(const char *line, size_t len, long *max_age)
+{
+	static const char	 name[] = "cache-control:";
+	char			 buf[512], *p, *tok, *end;
+	long			 v;
+
+	if (len < sizeof(name) - 1 || len >= sizeof(buf) ||
+	    strncasecmp(line, name, sizeof(name) - 1) != 0)
+		return;
+	memcpy(buf, line + sizeof(name) - 1, len - (sizeof(name) - 1));
+	buf[len - (sizeof(name) - 1)] = '\0';
+	for (p = buf; (tok = strsep(&p, ",")) != NULL; ) {
+		tok += strspn(tok, " \t");
+		tok[strcspn(tok, " \t\r\n")] = '\0';
+		if (strcasecmp(tok, "no-cache") == 0 ||
+		    strcasecmp(tok, "no-store") == 0) {
+			*max_age = 0;
+			return;
+		}
+		if (strncasecmp(tok, "max-age=", 8) != 0 || tok[8] < '0' ||
+		    tok[8] > '9')
+			continue;
+		errno = 0;
+		v = strtol(tok + 8, &end, 10);
+		if (errno == 0 && *end == '\0' && v >= 0 && *max_age != 0)
+			*max_age = v;
+	}
+}
+
+/* libcurl's header callback: one header line at a time. */
+static size_t
+on_header(char *ptr, size_t size, size_t nmemb, void *arg)
+{
+	struct sink	*s = arg;
+	size_t		 n = size * nmemb;
+
+	/* A new status line (after a 100 Continue) starts afresh. */
+	if (n >= 5 && strncmp(ptr, "HTTP/", 5) == 0)
+		s->resp->max_age = -1;
+	else
+		cache_control(ptr, n, &s->resp->max_age);
+	return n;
+}
+
 static size_t
 on_data(char *ptr, size_t size, size_t nmemb, void *arg)
 {
@@ -55,7 +106,7 @@ on_data(char *ptr, size_t size, size_t nmemb, void *arg)
 	size_t		 n = size * nmemb, cap;
 	char		*nb;
 
-	if (s->resp->len + n > HTTPC_RESPONSE_MAX) {
+	if (s->resp->len + n > s->max) {
 		s->overflow = 1;
 		return 0;
 	}
@@ -87,7 +138,10 @@ httpc_request(const struct httpc_req *q, struct httpc_resp *resp,
 
 	memset(resp, 0, sizeof(*resp));
 	memset(&sink, 0, sizeof(sink));
+	resp->max_age = -1;
 	sink.resp = resp;
+	sink.max = q->max_len > 0 && q->max_len < HTTPC_RESPONSE_MAX ?
+	    q->max_len : HTTPC_RESPONSE_MAX;
 	if (!httpc_url_allowed(q->url)) {
 		snprintf(resp->error, sizeof(resp->error),
 		    "URL not allowed (https, or http to loopback only)");
@@ -112,6 +166,9 @@ httpc_request(const struct httpc_req *q, struct httpc_resp *resp,
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, q->timeout > 0 ? q->timeout : 10L);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, &sink);
+	curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)sink.max);
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "lectern/" PACKAGE_VERSION);
 	if (q->user != NULL) {
 		curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
@@ -141,7 +198,8 @@ httpc_request(const struct httpc_req *q, struct httpc_resp *resp,
 	cc = curl_easy_perform(c);
 	if (cc != CURLE_OK) {
 		snprintf(resp->error, sizeof(resp->error), "%s",
-		    sink.overflow ? "response too large" :
+		    sink.overflow || cc == CURLE_FILESIZE_EXCEEDED ?
+		    "response too large" :
 		    curl_easy_strerror(cc));
 		log_event(LOG_LVL_ERROR, rid, "upstream_failed",
 		    "error", resp->error, NULL);

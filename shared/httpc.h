@@ -26,12 +26,14 @@ struct httpc_req {
 	const char	*content_type;	/* for body */
 	long		 connect_timeout; /* seconds; 0: 5 */
 	long		 timeout;	/* seconds; 0: 10 */
+	size_t		 max_len;	/* answer cap; 0: HTTPC_RESPONSE_MAX */
 };
 
 struct httpc_resp {
 	long		 status;	/* 0 when no answer came */
 	char		*body;		/* NUL-terminated; free with httpc_resp_free */
 	size_t		 len;
+	long		 max_age;	/* Cache-Control max-age; -1: none */
 	char		 error[256];	/* why there was no answer; no secrets */
 };
 
@@ -44,9 +46,11 @@ int		httpc_url_allowed(const char *url);
 /*
  * Make the request q and fill *resp.  Returns API_OK when an HTTP answer
  * of any status came back; API_UPSTREAM when none did (refused, timed
- * out, TLS failure, oversized answer; resp->error says which) or the URL
- * is not allowed; API_ENOMEM.  The caller frees resp with
- * httpc_resp_free, whatever the result.  rid is logged with failures.
+ * out, TLS failure, an answer over q->max_len; resp->error says which)
+ * or the URL is not allowed; API_ENOMEM.  resp->max_age is the answer's
+ * Cache-Control max-age in seconds (0 for no-cache or no-store, -1
+ * when it says neither).  The caller frees resp with httpc_resp_free,
+ * whatever the result.  rid is logged with failures.
  */
 enum api_err	httpc_request(const struct httpc_req *q, struct httpc_resp *resp,
 		    const char *rid) __attribute__((warn_unused_result));

@@ -15,7 +15,7 @@ LECTERN_PACKAGES="gcc make autoconf automake libtool pkg-config
  libpq-dev libcjson-dev libssl-dev libcurl4-openssl-dev libargon2-dev
  libcrack2-dev cracklib-runtime libfcgi-dev apache2 libapache2-mod-fcgid
  postgresql postgresql-15-pgtap pgbouncer perl python3 python3-aiosmtpd
- curl"
+ python3-jwt python3-cryptography curl"
 # What only the tests need: the lint tier's checkers and Node (which
 # runs the npm tools of package.json: the OpenAPI validator).
 # shellcheck disable=SC2034 # read by scripts/test

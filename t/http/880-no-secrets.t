@@ -8,7 +8,9 @@
 use strict;
 use warnings;
 use Test::More;
+use JSON::PP ();
 use Lectern::Test;
+use Lectern::Signin;
 
 base_url();
 my $logdir = $ENV{LECTERN_TEST_LOGDIR};
@@ -61,6 +63,33 @@ $mail = sql_one("SELECT body FROM email_outbox WHERE to_address = :'p1'"
 if ($mail =~ /token=([\w-]+)/) {
 	push @secrets, ['admin request token', $1];
 	api(POST => '/api/admin-requests/verify', json => { token => $1 });
+}
+# Google and Firebase ID tokens, accepted and refused (a flipped
+# signature byte), signed with the JWKS stand-in's keys.
+if ($ENV{LECTERN_TEST_JWKS_KEYS}) {
+	my $now = time();
+	my %g = (iss => 'https://accounts.google.com',
+	    aud => 'lectern-web.apps.googleusercontent.com', sub => "880" . $$ . $now,
+	    email => unique_email('gsecret'), email_verified => JSON::PP::true,
+	    iat => $now, exp => $now + 600);
+	my %f = (iss => 'https://securetoken.google.com/lectern-test',
+	    aud => 'lectern-test', sub => "fb880" . $$ . $now, auth_time => $now - 5,
+	    email => unique_email('fsecret'), email_verified => JSON::PP::true,
+	    iat => $now, exp => $now + 600);
+	for my $p (['google', \%g], ['firebase', \%f]) {
+		my ($name, $claims) = @$p;
+		for my $mode (qw(rs256 flip)) {
+			my $t = mint($claims, mode => $mode);
+			my $r = api(POST => "/api/auth/$name",
+			    json => { id_token => $t });
+			push @secrets, ["$name ID token", $t],
+			    ["$name ID token signature", (split /\./, $t)[2]];
+			next unless $r->{status} == 200 || $r->{status} == 201;
+			my $rb = json_body($r);
+			push @secrets, ['access token', $rb->{access_token}],
+			    ['refresh token', $rb->{refresh_token}];
+		}
+	}
 }
 
 # Configuration secrets.

@@ -1,10 +1,10 @@
 #!/usr/bin/perl
 # lectern — each executable links only what it uses: libcurl only where a
-# call goes out (its source uses shared/httpc.h, shared/chat.h or libcurl
-# itself, or calls the gateway through razorpay_order_create or
-# _payments), libpq not in GET /live, and every endpoint links libfcgi so
-# it can run
-# under mod_fcgid.  Reads the dynamic section of the built files.
+# call goes out (its source uses shared/httpc.h, libcurl itself, a
+# shared module that does, or the gateway through razorpay_order_create
+# or _payments), libpq not in GET /live, and every endpoint links libfcgi
+# so it can run under mod_fcgid.  Reads the dynamic section of the built
+# files.
 use strict;
 use warnings;
 use Test::More;
@@ -25,12 +25,38 @@ sub needed {
 	return @libs;
 }
 
+sub slurp {
+	my ($f) = @_;
+	open(my $fh, '<', $f) or return '';
+	local $/;
+	return scalar <$fh>;
+}
+
+# The headers whose code calls out: httpc.h and libcurl's, and every
+# shared/X.h whose X.c or X.h includes one of them (jwks.h fetches key
+# sets; signin.h uses jwks.h), found to a fixed point.
+my %outbound = ('httpc.h' => 1, 'curl/curl.h' => 1);
+sub includes_outbound {
+	my ($text) = @_;
+	while ($text =~ /#include\s+["<]([^">]+)[">]/g) {
+		return 1 if $outbound{$1};
+	}
+	return 0;
+}
+for (my $more = 1; $more;) {
+	$more = 0;
+	for my $f (glob("$src/shared/*.c"), glob("$src/shared/*.h")) {
+		(my $h = $f) =~ s{^.*/([^/]+)\.[ch]$}{$1.h};
+		next if $outbound{$h} || !includes_outbound(slurp($f));
+		$outbound{$h} = 1;
+		$more = 1;
+	}
+}
+
 sub calls_out {
 	my ($c) = @_;
-	open(my $fh, '<', $c) or return 0;
-	local $/;
-	my $text = <$fh>;
-	return $text =~ /#include\s+["<](httpc\.h|chat\.h|curl\/curl\.h)[">]/ ||
+	my $text = slurp($c);
+	return includes_outbound($text) ||
 	    $text =~ /\brazorpay_order_(create|payments)\s*\(/;
 }
 

@@ -1,0 +1,31 @@
+/*
+ * lectern — POST /api/auth/google: sign in with a Google ID token
+ * (from a web or a mobile client).
+ *
+ * {id_token} → 200 with the token pair login gives, or 201 with
+ * "created": true when a student account was made.  The handler is
+ * shared with the other provider (shared/signin.c, SPEC §7).
+ */
+#include "config.h"
+
+#include "endpoint.h"
+#include "signin.h"
+
+static const struct endpoint endpoint = {
+	.method = "POST",
+	.route = "/api/auth/google",
+	.who = WHO_ANYONE,
+	.body = BODY_JSON,
+	.fields = signin_fields,
+	.nfields = SIGNIN_F__MAX,
+	.rate = RL_AUTH,
+	.tx = TX_NONE,
+	.run = signin_google,
+};
+
+int
+main(void)
+{
+
+	return endpoint_main(&endpoint);
+}
