@@ -120,8 +120,8 @@ static const struct section sections[] = {
 	{ "identities", "public.user_identities", 1,
 	    "SELECT coalesce(json_agg(json_build_object("
 	    "'provider', i.provider, 'subject', i.subject,"
-	    " 'email', i.email, 'created_at', " TS("i.created_at") ","
-	    " 'last_used_at', " TS("i.last_used_at") ")"
+	    " 'email', i.email, 'created_at', " SQL_UTC("i.created_at") ","
+	    " 'last_used_at', " SQL_UTC("i.last_used_at") ")"
 	    " ORDER BY i.id), '[]'::json)"
 	    " FROM user_identities i WHERE i.user_id = $1::bigint" },
 	{ NULL, NULL, 0, NULL }
