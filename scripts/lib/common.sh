@@ -161,6 +161,9 @@ build_locked() {
 	mkdir -p var
 	if [ ! -f Makefile ] || [ ! -f "$stamp" ] ||
 	    [ "$(cat "$stamp")" != "$args" ]; then
+		# Other flags (a sanitizer build, or back): nothing built
+		# with the old ones may be linked with the new.
+		[ -f Makefile ] && make -s clean >/dev/null 2>&1
 		# shellcheck disable=SC2086
 		./configure -q $args || die "configure failed"
 		printf '%s' "$args" > "$stamp"
