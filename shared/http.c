@@ -730,6 +730,40 @@ http_send_raw(struct req *r, int status, const char *json)
 }
 
 enum api_err
+http_send_bytes(struct req *r, const char *ctype, const void *body,
+    size_t blen)
+{
+	char	*buf;
+	size_t	 size, len, i;
+
+	if (r->responded)
+		return API_INTERNAL;
+	size = 256 + strlen(ctype) + blen;
+	for (i = 0; i < r->nhdrs; i++)
+		size += strlen(r->hdrs[i].name) + strlen(r->hdrs[i].value) + 4;
+	if ((buf = malloc(size)) == NULL) {
+		log_warnx("http_send_bytes: out of memory");
+		return API_ENOMEM;
+	}
+	len = (size_t)snprintf(buf, size, "Status: 200 OK\r\n");
+	for (i = 0; i < r->nhdrs; i++)
+		len += (size_t)snprintf(buf + len, size - len, "%s: %s\r\n",
+		    r->hdrs[i].name, r->hdrs[i].value);
+	if (!has_header(r, "Cache-Control"))
+		len += (size_t)snprintf(buf + len, size - len,
+		    "Cache-Control: no-store\r\n");
+	len += (size_t)snprintf(buf + len, size - len,
+	    "Content-Type: %s\r\nContent-Length: %zu\r\n\r\n", ctype, blen);
+	memcpy(buf + len, body, blen);
+	len += blen;
+	/* Held until http_dispatch has committed: see http_flush. */
+	r->responded = 1;
+	r->out = buf;
+	r->out_len = len;
+	return API_OK;
+}
+
+enum api_err
 http_send(struct req *r, int status, const cJSON *body)
 {
 	char		*s = NULL;

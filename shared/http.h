@@ -216,6 +216,14 @@ enum api_err	 http_send_etag(struct req *r, const cJSON *body);
 enum api_err	 http_send_raw(struct req *r, int status, const char *json);
 
 /*
+ * Send 200 with len bytes of buf (binary is fine) as content type ctype
+ * ("text/calendar; charset=utf-8", "application/pdf").  For the few
+ * endpoints whose answer is not JSON; errors are still JSON.
+ */
+enum api_err	 http_send_bytes(struct req *r, const char *ctype,
+		    const void *buf, size_t len);
+
+/*
  * Record the message of the error about to be returned (copied) and
  * return er, so a handler can say "return http_fail(r, API_X, msg)".
  */
