@@ -162,10 +162,27 @@ has_char(const struct textline *t, int i, FcChar32 cp)
 }
 
 /*
- * Cut t's text into runs by font: a character stays in the current
- * run's font when that font has it (marks stay with their base), else
- * takes the first font of the set that has it (the first font when
- * none does).  Returns 0, or -1 when there are too many runs.
+ * Whether cp belongs with the character before it: a space, a mark
+ * (Devanagari vowel signs, viramas) or a zero-width joiner.
+ */
+static int
+joins(FcChar32 cp)
+{
+	hb_unicode_general_category_t	 gc;
+
+	if (cp == ' ' || cp == 0x200c || cp == 0x200d)
+		return 1;
+	gc = hb_unicode_general_category(hb_unicode_funcs_get_default(), cp);
+	return gc == HB_UNICODE_GENERAL_CATEGORY_NON_SPACING_MARK ||
+	    gc == HB_UNICODE_GENERAL_CATEGORY_SPACING_MARK ||
+	    gc == HB_UNICODE_GENERAL_CATEGORY_ENCLOSING_MARK;
+}
+
+/*
+ * Cut t's text into runs by font: each character takes the first font
+ * of the set that has it (the first font when none does), except that
+ * spaces, marks and joiners stay in the current run's font when it has
+ * them.  Returns 0, or -1 when there are too many runs.
  */
 static int
 cut_runs(struct textline *t)
@@ -177,7 +194,7 @@ cut_runs(struct textline *t)
 
 	for (i = 0; i < t->len; i += n) {
 		n = utf8_next(s + i, t->len - i, &cp);
-		if (cur >= 0 && (cp == ' ' || has_char(t, cur, cp)))
+		if (cur >= 0 && joins(cp) && has_char(t, cur, cp))
 			continue;
 		for (f = 0; f < t->set->nfont && !has_char(t, f, cp); f++)
 			continue;
