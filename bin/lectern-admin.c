@@ -4,7 +4,8 @@
  * create-admin makes the first admin (there is never a default account),
  * import-users moves accounts over from the Flask app lectern replaces,
  * keeping their Werkzeug password hashes (they are upgraded to Argon2id
- * at the next sign-in), and cleanup deletes rows that have expired.  The
+ * at the next sign-in), cleanup deletes rows that have expired, and
+ * remind queues the mail that reminds learners of live sessions.  The
  * program connects as the owner role named by DATABASE_URL (scripts/run
  * writes it to var/lectern.env); the application role could not delete.
  * Passwords are read from the terminal without echo, or as one line of
@@ -116,9 +117,48 @@ static const char sql_clean_limits[] =
     " + make_interval(secs => $1::int) < now() - interval '1 day'"
     " RETURNING 1) SELECT count(*) FROM d";
 
+/*
+ * Reminders of the scheduled sessions that start within 24 hours, to
+ * every active learner of the course: "24h" while the start is more
+ * than an hour away, "1h" within the hour.  session_reminders' key lets
+ * each (session, learner, kind, start) through once: of two runs at
+ * once the second waits on the first's rows and then inserts nothing,
+ * and only the rows inserted here queue a mail.
+ */
+static const char sql_remind[] =
+    "WITH due AS (SELECT s.id AS session_id, e.user_id, k.kind,"
+    "  s.starts_at, s.title, s.duration_minutes, c.title AS course_title,"
+    "  u.email, u.name"
+    "  FROM live_sessions s JOIN courses c ON c.id = s.course_id"
+    "  CROSS JOIN (VALUES ('24h'), ('1h')) AS k(kind)"
+    "  JOIN enrollments e ON e.course_id = s.course_id"
+    "   AND e.status = 'active'"
+    "  JOIN users u ON u.id = e.user_id AND u.is_active"
+    "  WHERE s.status = 'scheduled' AND s.starts_at > now()"
+    "  AND s.starts_at <= now() + interval '24 hours'"
+    "  AND CASE k.kind WHEN '1h' THEN s.starts_at <= now()"
+    "   + interval '1 hour' ELSE s.starts_at > now() + interval '1 hour'"
+    "   END),"
+    " ins AS (INSERT INTO session_reminders (session_id, user_id, kind,"
+    "  starts_at) SELECT session_id, user_id, kind, starts_at FROM due"
+    "  ON CONFLICT DO NOTHING RETURNING session_id, user_id, kind),"
+    " mail AS (INSERT INTO email_outbox (to_address, subject, body)"
+    "  SELECT d.email, left(CASE d.kind WHEN '1h' THEN 'Starting soon: '"
+    "   ELSE 'Reminder: ' END || d.title, 200),"
+    "   'Hello ' || d.name || E',\\n\\nThe live session \"' || d.title"
+    "   || '\" of the course \"' || d.course_title || '\" starts at '"
+    "   || to_char(d.starts_at AT TIME ZONE 'UTC',"
+    "   'YYYY-MM-DD HH24:MI \"UTC\"') || ' and lasts '"
+    "   || d.duration_minutes || E' minutes.\\nJoin it from the course'"
+    "   || E' page, from 15 minutes before the start.\\n'"
+    "  FROM ins JOIN due d ON d.session_id = ins.session_id"
+    "   AND d.user_id = ins.user_id AND d.kind = ins.kind RETURNING 1)"
+    " SELECT count(*) FROM mail";
+
 static int	cmd_create_admin(int, char *[]);
 static int	cmd_import_users(int, char *[]);
 static int	cmd_cleanup(int, char *[]);
+static int	cmd_remind(int, char *[]);
 
 static const struct cmd cmds[] = {
 	{ "create-admin", cmd_create_admin, "--email EMAIL --name NAME",
@@ -133,6 +173,10 @@ static const struct cmd cmds[] = {
 	{ "cleanup", cmd_cleanup, "",
 	  "Delete expired revoked tokens, sessions (with their refresh\n"
 	  "    tokens), password resets and old rate-limit windows." },
+	{ "remind", cmd_remind, "",
+	  "Queue reminders of live sessions 24 hours and 1 hour before\n"
+	  "    they start, each once, to every enrolled learner (for cron;\n"
+	  "    runs may overlap)." },
 	{ NULL, NULL, NULL, NULL }
 };
 
@@ -876,6 +920,41 @@ cmd_cleanup(int argc, char *argv[])
 	}
 	rc = 0;
 out:
+	db_close(db);
+	return rc;
+}
+
+/* remind */
+static int
+cmd_remind(int argc, char *argv[])
+{
+	struct db	*db = NULL;
+	struct db_res	*res = NULL;
+	const char	*v;
+	int		 rc = EXIT_FAIL;
+
+	if (argc == 2 && is_help(argv[1])) {
+		usage(stdout);
+		return 0;
+	}
+	if (argc != 1) {
+		fputs("usage: lectern-admin remind\n", stderr);
+		return EXIT_USAGE;
+	}
+	if (open_db(&db) != 0)
+		goto out;
+	if (db_begin(db, NULL, NULL) != API_OK ||
+	    db_exec(db, sql_remind, 0, NULL, &res) != API_OK ||
+	    (v = db_get(res, 0, 0)) == NULL ||
+	    db_commit(db) != API_OK) {
+		db_failed("remind");
+		goto out;
+	}
+	printf("reminders: %s queued\n", v);
+	rc = 0;
+out:
+	db_rollback(db);
+	db_res_free(res);
 	db_close(db);
 	return rc;
 }

@@ -5,12 +5,14 @@
  * enrollment counts: the author or an admin without one gets 403, like
  * any other user who may see the course; a lesson of a course the
  * caller may not see is a 404.  The row is written in the caller's
- * transaction, under row-level security.  204.
+ * transaction, under row-level security; when it completes the course,
+ * the certificate is issued in the same transaction (SPEC §6.6).  204.
  */
 #include "config.h"
 
 #include <string.h>
 
+#include "certificate.h"
 #include "course.h"
 #include "db.h"
 #include "endpoint.h"
@@ -55,6 +57,9 @@ lesson_complete(struct call *c)
 	if (er == API_INVALID && strcmp(db_last_constraint(c->db),
 	    "lesson_progress_lesson_id_fkey") == 0)
 		er = API_NOT_FOUND;
+	/* The course's last lesson: its certificate, in this transaction. */
+	if (er == API_OK)
+		er = cert_issue_on_completion(c->db, co.id_str, c->user_id);
 	if (er != API_OK)
 		return er;
 	return http_send(c->r, 204, NULL);

@@ -219,11 +219,12 @@ enum api_err	 http_send_etag(struct req *r, const cJSON *body);
 enum api_err	 http_send_raw(struct req *r, int status, const char *json);
 
 /*
- * Send len bytes of body as they are, with Content-Type type (a
- * download such as a CSV export).  Returns as http_send_raw.
+ * Send len bytes of body as they are (binary is fine), with
+ * Content-Type type: the few answers that are not JSON (a CSV export, a
+ * calendar, a PDF); errors are still JSON.  Returns as http_send_raw.
  */
 enum api_err	 http_send_text(struct req *r, int status, const char *type,
-		    const char *body, size_t len);
+		    const void *body, size_t len);
 
 /*
  * Record the message of the error about to be returned (copied) and

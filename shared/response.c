@@ -146,7 +146,7 @@ http_send_raw(struct req *r, int status, const char *json)
 
 enum api_err
 http_send_text(struct req *r, int status, const char *type,
-    const char *body, size_t len)
+    const void *body, size_t len)
 {
 
 	return send_body(r, status, type, body, len, 0);

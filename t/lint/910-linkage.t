@@ -2,9 +2,10 @@
 # lectern — each executable links only what it uses: libcurl only where a
 # call goes out (its source uses shared/httpc.h, libcurl itself, a
 # shared module that does, or the gateway through razorpay_order_create
-# or _payments), libpq not in GET /live, and every endpoint links libfcgi
-# so it can run under mod_fcgid.  Reads the dynamic section of the built
-# files.
+# or _payments), cairo, HarfBuzz, FreeType, fontconfig and libqrencode
+# only in the certificate PDF, libpq not in GET /live, and every
+# endpoint links libfcgi so it can run under mod_fcgid.  Reads the
+# dynamic section of the built files.
 use strict;
 use warnings;
 use Test::More;
@@ -73,6 +74,14 @@ for my $c (@cgis, @bins) {
 		ok($curl, "$name calls out and links libcurl");
 	} else {
 		ok(!$curl, "$name makes no outbound call and does not link libcurl");
+	}
+	# The certificate PDF's drawing libraries stay in that endpoint.
+	my $draws = grep { /^lib(cairo|qrencode|harfbuzz|freetype|fontconfig)/ }
+	    @libs;
+	if ($name eq 'cgi-bin/certificate_pdf') {
+		ok($draws, "$name links cairo and libqrencode");
+	} else {
+		ok(!$draws, "$name links no drawing library");
 	}
 	if ($name =~ m{^cgi-bin/}) {
 		ok(scalar(grep { /^libfcgi/ } @libs), "$name links libfcgi (FastCGI mode)");

@@ -1,0 +1,66 @@
+/*
+ * lectern — GET /api/certificates: the caller's own certificates,
+ * newest first, paged with page and per_page (SPEC §6.6).  Revoked ones
+ * are listed with valid false and the reason.
+ */
+#include "config.h"
+
+#include <cjson/cJSON.h>
+
+#include "certificate.h"
+#include "endpoint.h"
+#include "http.h"
+#include "list.h"
+
+static enum api_err	certificate_list(struct call *);
+
+static const struct endpoint endpoint = {
+	.method = "GET",
+	.route = "/api/certificates",
+	.who = ROLE_ANY,
+	.body = BODY_NONE,
+	.flags = EP_PAGED,
+	.rate = RL_API,
+	.tx = TX_CALLER,
+	.run = certificate_list,
+};
+
+static const char sql_list[] =
+    "WITH f AS (SELECT * FROM certificates WHERE user_id = $1::bigint)"
+    " SELECT " CERT_COLUMNS ", t.total"
+    " FROM (SELECT count(*) AS total FROM f) t"
+    " LEFT JOIN LATERAL (SELECT * FROM f ORDER BY f.issued_at DESC,"
+    "  f.id DESC LIMIT $2::bigint OFFSET $3::bigint) ct ON true"
+    " ORDER BY ct.issued_at DESC, ct.id DESC";
+
+/* The certificate of row i of res (list_row_fn). */
+static cJSON *
+row(const struct db_res *res, int i)
+{
+
+	return cert_json(res, i);
+}
+
+static const struct list_page list_q = {
+	.sql = sql_list,
+	.nparams = 1,
+	.id_col = 0,
+	.total_col = CERT_NCOLUMNS,
+	.row = row,
+};
+
+static enum api_err
+certificate_list(struct call *c)
+{
+	const char	*params[1];
+
+	params[0] = c->user_id;
+	return list_send(c->r, c->db, &list_q, params, c->page, c->per_page);
+}
+
+int
+main(void)
+{
+
+	return endpoint_main(&endpoint);
+}

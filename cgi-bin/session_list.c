@@ -1,0 +1,84 @@
+/*
+ * lectern — GET /api/courses/{id}/sessions: a course's live sessions,
+ * for whoever may see the course (SPEC §6.5).  Upcoming and running
+ * sessions come first, soonest first; then those that have ended,
+ * latest first.  Cancelled ones are listed with their status.  The
+ * meeting URL goes only to users with an active enrollment, the
+ * course's author and admins.  Paged with page and per_page.
+ */
+#include "config.h"
+
+#include <cjson/cJSON.h>
+
+#include "course.h"
+#include "db.h"
+#include "endpoint.h"
+#include "http.h"
+#include "list.h"
+#include "live_session.h"
+
+static enum api_err	session_list(struct call *);
+
+static const struct endpoint endpoint = {
+	.method = "GET",
+	.route = "/api/courses/{id}/sessions",
+	.who = WHO_OPTIONAL,
+	.body = BODY_NONE,
+	.flags = EP_PAGED,
+	.rate = RL_API,
+	.tx = TX_CALLER,
+	.run = session_list,
+};
+
+static const char sql_list[] =
+    "WITH f AS (SELECT s.*, (s.starts_at + make_interval(mins =>"
+    "  s.duration_minutes) <= now()) AS ended"
+    "  FROM live_sessions s WHERE s.course_id = $1::bigint)"
+    " SELECT " LIVE_SESSION_COLUMNS("$2::boolean") ", t.total"
+    " FROM (SELECT count(*) AS total FROM f) t"
+    " LEFT JOIN LATERAL (SELECT * FROM f ORDER BY f.ended,"
+    "  CASE WHEN NOT f.ended THEN f.starts_at END, f.starts_at DESC, f.id"
+    "  LIMIT $3::bigint OFFSET $4::bigint) s ON true"
+    " ORDER BY s.ended, CASE WHEN NOT s.ended THEN s.starts_at END,"
+    " s.starts_at DESC, s.id";
+
+/* The session of row i of res (list_row_fn). */
+static cJSON *
+row(const struct db_res *res, int i)
+{
+
+	return live_session_json(res, i, 0);
+}
+
+static const struct list_page list_q = {
+	.sql = sql_list,
+	.nparams = 2,
+	.id_col = 0,
+	.total_col = LIVE_SESSION_NCOLUMNS,
+	.row = row,
+};
+
+static enum api_err
+session_list(struct call *c)
+{
+	const struct auth	*a = c->authed ? &c->a : NULL;
+	struct course		 co;
+	const char		*params[2];
+	int			 open;
+	enum api_err		 er;
+
+	if ((er = course_load(c->db, c->id_str, &co)) != API_OK ||
+	    (er = course_check_learner(c->db, &co, a)) != API_OK ||
+	    (er = course_can_learn(c->db, &co, a, &open)) != API_OK)
+		return er;
+	params[0] = co.id_str;
+	params[1] = open ? "true" : "false";
+	return list_send(c->r, c->db, &list_q, params, c->page, c->per_page);
+}
+
+int
+main(void)
+{
+
+	return endpoint_main(&endpoint);
+}
