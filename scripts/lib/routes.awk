@@ -16,10 +16,13 @@ function regex(path,    n, segs, i, out, name) {
 	for (i = 2; i <= n; i++) {
 		if (segs[i] ~ /^\{[a-z_]+\}$/) {
 			name = substr(segs[i], 2, length(segs[i]) - 2)
+			# An id has at most 16 digits (2^53 - 1): a longer
+			# one matches no route and is Apache's JSON 404,
+			# before any file-name limit can make it a 403.
 			if (name == "id" || name ~ /_id$/)
-				out = out "/([0-9]+)"
+				out = out "/([0-9]{1,16})"
 			else
-				out = out "/([A-Za-z0-9_-]+)"
+				out = out "/([A-Za-z0-9_-]{1,64})"
 			nparams[path]++
 		} else
 			out = out "/" segs[i]

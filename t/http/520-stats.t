@@ -2,7 +2,7 @@
 # lectern — GET /api/admin/stats: the admin dashboard's figures (users by
 # role, active enrollments, revenue by month and method, completion per
 # course), for admins only.  The plans of its queries are checked in
-# t/schema/140-live-indexes.sql.
+# t/schema/180-live-indexes.sql.
 use strict;
 use warnings;
 use Test::More;
