@@ -224,19 +224,22 @@ payment_create_order(struct call *c)
 	struct razorpay_order	 o;
 	struct db_res		*res = NULL;
 	const char		*why;
+	char			 cause[256];
 	char			 cid[24];
 	int			 open, won;
 	enum api_err		 er;
 
+	snprintf(cid, sizeof(cid), "%lld", c->in[F_COURSE_ID].v.i);
+	/* A free course is 409 whether or not payments are set up. */
+	if ((er = check_course(c, cid, &o, &open)) != API_OK)
+		return er;
 	if (cfg->razorpay_key_id == NULL || cfg->razorpay_key_secret == NULL) {
 		log_event(LOG_LVL_ERROR, c->r->request_id, "configuration",
 		    "missing", "LECTERN_RAZORPAY_KEY_ID or _KEY_SECRET", NULL);
 		return http_fail(c->r, API_UNAVAILABLE,
-		    "payments are not configured");
+		    "payments are not configured: LECTERN_RAZORPAY_KEY_ID and "
+		    "LECTERN_RAZORPAY_KEY_SECRET are not set");
 	}
-	snprintf(cid, sizeof(cid), "%lld", c->in[F_COURSE_ID].v.i);
-	if ((er = check_course(c, cid, &o, &open)) != API_OK)
-		return er;
 	if (open)
 		return send_order(c->r, 200, &o);
 	if ((er = db_exec(c->db, sql_reserve, 0, NULL, &res)) != API_OK)
@@ -252,9 +255,11 @@ payment_create_order(struct call *c)
 	 */
 	if ((er = db_commit(c->db)) != API_OK)
 		return er;
-	if ((er = razorpay_order_create(c->r->request_id, &o, &why)) !=
-	    API_OK)
+	if ((er = razorpay_order_create(c->r->request_id, &o, &why, cause,
+	    sizeof(cause))) != API_OK) {
+		http_cause(c->r, cause);
 		return why != NULL ? http_fail(c->r, er, why) : er;
+	}
 	if ((er = store_order(c, &o, &won)) != API_OK)
 		return er;
 	if (won)

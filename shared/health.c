@@ -62,6 +62,10 @@ health_respond(struct req *r, int need_current)
 		cJSON_AddStringToObject(in, "firebase",
 		    cfg->firebase_project_id != NULL ? "configured" :
 		    "not_configured");
+		cJSON_AddStringToObject(in, "razorpay",
+		    cfg->razorpay_key_id != NULL &&
+		    cfg->razorpay_key_secret != NULL ? "configured" :
+		    "not_configured");
 		cJSON_AddStringToObject(in, "tutor", tutor_configured() ?
 		    "configured" : "not_configured");
 	}

@@ -93,6 +93,7 @@ struct req {
 	const char	*allow;		/* methods for a 405 */
 	char		 allowbuf[80];	/* LECTERN_ALLOW, comma-separated */
 	char		*err_msg;
+	char		*err_cause;	/* error_logs only, never sent */
 	cJSON		*err_fields;
 	struct http_dbslot *slot;	/* the process's connection */
 	char		*out;		/* the response, until http_flush */
@@ -231,6 +232,14 @@ enum api_err	 http_send_text(struct req *r, int status, const char *type,
  * return er, so a handler can say "return http_fail(r, API_X, msg)".
  */
 enum api_err	 http_fail(struct req *r, enum api_err er, const char *msg);
+
+/*
+ * Record why the error about to be returned happened, for the operator
+ * (copied): it goes to the log and error_logs with the message, never
+ * to the client.  cause is ours or a library's text ("Could not resolve
+ * host: ..."), never a secret.
+ */
+void		 http_cause(struct req *r, const char *cause);
 
 /*
  * Record per-field validation errors (r takes fields) and return

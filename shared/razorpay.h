@@ -101,10 +101,13 @@ enum api_err	razorpay_order_load(struct db *db, const char *sql, int n,
  * came in time, the answer was not 2xx, or it was not an order of that
  * amount with a usable id; API_UNAVAILABLE when the gateway is not
  * configured; API_ENOMEM.  On failure *why is the message for the
- * client (fixed text, no secret) and the reason is logged under rid.
+ * client (fixed text, no secret), cause (size bytes) says what went
+ * wrong for the operator ("Timeout was reached", "HTTP 500"; no
+ * secret), and the reason is logged under rid.
  */
 enum api_err	razorpay_order_create(const char *rid,
-		    struct razorpay_order *o, const char **why)
+		    struct razorpay_order *o, const char **why, char *cause,
+		    size_t size)
 		    __attribute__((warn_unused_result));
 
 /*

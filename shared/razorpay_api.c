@@ -97,7 +97,7 @@ out:
 
 enum api_err
 razorpay_order_create(const char *rid, struct razorpay_order *o,
-    const char **why)
+    const char **why, char *cause, size_t size)
 {
 	struct httpc_req	 q;
 	struct httpc_resp	 resp;
@@ -108,6 +108,7 @@ razorpay_order_create(const char *rid, struct razorpay_order *o,
 	enum api_err		 er;
 
 	memset(&resp, 0, sizeof(resp));
+	snprintf(cause, size, "-");
 	*why = "payments are not configured";
 	if (!configured(rid) || api_url(rid, url, sizeof(url), "/orders") != 0)
 		return API_UNAVAILABLE;
@@ -119,8 +120,11 @@ razorpay_order_create(const char *rid, struct razorpay_order *o,
 	q.content_type = "application/json";
 	er = httpc_request(&q, &resp, rid);
 	cJSON_free(text);
-	if (er == API_UPSTREAM)
+	if (er == API_UPSTREAM) {
 		*why = "the payment gateway did not answer";
+		snprintf(cause, size, "%s", resp.error[0] != '\0' ?
+		    resp.error : "no answer");
+	}
 	if (er != API_OK)
 		goto out;
 	snprintf(st, sizeof(st), "%ld", resp.status);
@@ -128,6 +132,7 @@ razorpay_order_create(const char *rid, struct razorpay_order *o,
 		log_event(LOG_LVL_ERROR, rid, "gateway_order_refused",
 		    "status", st, "receipt", o->id, NULL);
 		*why = "the payment gateway refused the order";
+		snprintf(cause, size, "HTTP %s", st);
 		er = API_UPSTREAM;
 		goto out;
 	}
@@ -140,6 +145,7 @@ razorpay_order_create(const char *rid, struct razorpay_order *o,
 		log_event(LOG_LVL_ERROR, rid, "gateway_order_malformed",
 		    "status", st, "receipt", o->id, NULL);
 		*why = "the payment gateway's answer was malformed";
+		snprintf(cause, size, "HTTP %s with no usable order", st);
 		er = API_UPSTREAM;
 		goto out;
 	}

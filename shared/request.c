@@ -83,6 +83,7 @@ http_req_free(struct req *r)
 		free(r->hdrs[i].value);
 	}
 	free(r->err_msg);
+	free(r->err_cause);
 	cJSON_Delete(r->err_fields);
 	free(r->out);
 	memset(r, 0, sizeof(*r));

@@ -285,6 +285,7 @@ http_error(struct req *r, enum api_err er)
 {
 	cJSON		*root, *e;
 	const char	*msg;
+	char		 full[1000];
 	int		 status;
 
 	status = api_http_status(er);
@@ -292,8 +293,14 @@ http_error(struct req *r, enum api_err er)
 	if (status >= 500) {
 		log_event(LOG_LVL_ERROR, r->request_id, "server_error",
 		    "status", api_reason(status), "code", api_strerror(er),
-		    "method", r->method, "message", msg, NULL);
-		http_record_error(r, status, api_strerror(er), msg);
+		    "method", r->method, "message", msg,
+		    "cause", r->err_cause != NULL ? r->err_cause : "-", NULL);
+		if (r->err_cause != NULL &&
+		    snprintf(full, sizeof(full), "%s (%s)", msg,
+		    r->err_cause) > 0)
+			http_record_error(r, status, api_strerror(er), full);
+		else
+			http_record_error(r, status, api_strerror(er), msg);
 	}
 	if (er == API_METHOD && r->allow != NULL)
 		(void)http_header(r, "Allow", r->allow);
@@ -323,4 +330,13 @@ bare:
 		(void)http_send_raw(r, 500,
 		    "{\"error\":{\"code\":\"internal\","
 		    "\"message\":\"internal error\"}}");
+}
+
+void
+http_cause(struct req *r, const char *cause)
+{
+
+	free(r->err_cause);
+	if ((r->err_cause = strdup(cause)) == NULL)
+		log_warnx("http_cause: out of memory");
 }

@@ -179,6 +179,13 @@ for my $mode (qw(error down)) {
 	is(sql_one("SELECT count(*) FROM error_logs WHERE request_id = :'p1'"
 	    . " AND status = 502 AND code = 'upstream_error'",
 	    $r->{headers}{'x-request-id'}), 1, '...and an error_logs entry');
+	my $logged = sql_one("SELECT message FROM error_logs WHERE"
+	    . " request_id = :'p1'", $r->{headers}{'x-request-id'}) // '';
+	like($logged, $mode eq 'error' ? qr/\(HTTP 5\d\d\)$/ :
+	    qr/\((?!-\))[^()]+\)$/, '...saying why, for the operator')
+	    or diag($logged);
+	unlike(json_body($r)->{error}{message} // '', qr/\(/,
+	    '...which the client is not told');
 }
 set_mode('slow');
 my $t0 = Time::HiRes::time();

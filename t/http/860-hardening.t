@@ -8,6 +8,7 @@
 use strict;
 use warnings;
 use IO::Socket::INET;
+use JSON::PP ();
 use Test::More;
 use Lectern::Test;
 
@@ -96,5 +97,29 @@ my $checked = ($seen{401} // 0) + ($seen{200} // 0);
 is($checked, 5, '40 parallel logins at 95 of 100 check exactly 5 passwords')
     or diag(join(' ', map { "$_ x$seen{$_}" } sort keys %seen));
 is($seen{429} // 0, 35, '...and the other 35 are refused unchecked');
+
+# --- Operators can see misconfiguration ----------------------------------
+
+my $limits = base_url('limits');
+my $h = json_body(api(GET => '/health'))->{integrations} // {};
+is($h->{razorpay}, 'configured', '/health: payments configured on the main host');
+my $lh = api(GET => '/health', url => $limits);
+is(json_body($lh)->{integrations}{razorpay}, 'not_configured',
+    '...and not where the key secret is unset');
+unlike($lh->{content}, qr/rzp_|secret/i, '...naming no value');
+my $teacher = user_with_role('teacher', tag => 'cfg');
+my $free = json_body(api(POST => '/api/courses', token => $teacher->{access_token},
+    json => { title => 'Free for all', price => '0.00', published => JSON::PP::true }))->{id};
+my $paid = json_body(api(POST => '/api/courses', token => $teacher->{access_token},
+    json => { title => 'Paid', price => '10.00', published => JSON::PP::true }))->{id};
+my $buyer = register_user(tag => 'cfg', url => $limits);
+$r = api(POST => '/api/payments/create-order', url => $limits,
+    token => $buyer->{access_token}, json => { course_id => $free + 0 });
+error_ok($r, 409, 'conflict', 'a free course, payments unconfigured');
+$r = api(POST => '/api/payments/create-order', url => $limits,
+    token => $buyer->{access_token}, json => { course_id => $paid + 0 });
+error_ok($r, 503, 'unavailable', 'a paid course, payments unconfigured');
+like(json_body($r)->{error}{message}, qr/LECTERN_RAZORPAY_KEY_SECRET/,
+    '...saying which setting is missing');
 
 done_testing();
