@@ -8,7 +8,8 @@
  * becomes "Deleted user", the email "deleted-<id>@invalid.invalid", the
  * password hash a marker nothing verifies against, and the account is
  * deactivated.  Every session is revoked, pending password resets are
- * spent, Google and Firebase identities are removed, and the erasure is
+ * spent, Google and Firebase identities are removed, submissions lose
+ * their text, enrollments end (the roster says so), and the erasure is
  * audited (without the old name or address).
  */
 #include "config.h"
@@ -46,6 +47,13 @@ static const char sql_erase[] =
     " email = 'deleted-' || id || '@invalid.invalid',"
     " is_active = false WHERE id = $1::bigint";
 
+/*
+ * What the person wrote goes (an essay is personal data); the roster
+ * shows the enrollment as ended, not as a student still there.
+ */
+static const char sql_erase_work[] =
+    "SELECT lectern_erase_work($1::bigint)";
+
 /* Google and Firebase sign-in no longer reach the erased account. */
 static const char sql_drop_identities[] =
     "DELETE FROM user_identities WHERE user_id = $1::bigint";
@@ -62,6 +70,8 @@ me_delete(struct call *c)
 	    (er = endpoint_begin(c)) != API_OK ||
 	    (er = db_exec(c->db, sql_erase, 1, &c->user_id, NULL)) != API_OK ||
 	    (er = db_exec(c->db, sql_drop_identities, 1, &c->user_id,
+	    NULL)) != API_OK ||
+	    (er = db_exec(c->db, sql_erase_work, 1, &c->user_id,
 	    NULL)) != API_OK ||
 	    (er = auth_password_set(c->r, c->db, c->user_id, unusable, NULL,
 	    "erased", "user.erase")) != API_OK)

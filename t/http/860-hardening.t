@@ -98,6 +98,44 @@ is($checked, 5, '40 parallel logins at 95 of 100 check exactly 5 passwords')
     or diag(join(' ', map { "$_ x$seen{$_}" } sort keys %seen));
 is($seen{429} // 0, 35, '...and the other 35 are refused unchecked');
 
+# --- Privacy ---------------------------------------------------------------
+
+my $admin = user_with_role('admin', tag => 'priv-a');
+my $pt = user_with_role('teacher', tag => 'priv-t');
+my $pc = json_body(api(POST => '/api/courses', token => $pt->{access_token},
+    json => { title => 'Private matters', price => '5.00',
+    published => JSON::PP::true }))->{id};
+my $pupil = register_user(tag => 'priv-s');
+$r = api(POST => '/api/payments/manual-record', token => $admin->{access_token},
+    json => { course_id => $pc + 0, user_id => $pupil->{user}{id} + 0,
+    notes => 'Cash at front office, receipt #1042' });
+is($r->{status}, 201, 'an admin records a cash payment with a note');
+my $mine = json_body(api(GET => '/api/payments', token => $pupil->{access_token}));
+my ($pay) = @{ $mine->{items} || [] };
+ok($pay && !exists $pay->{notes}, "the student's own payments leave the staff note out");
+my $all = api(GET => "/api/admin/payments?user_id=$pupil->{user}{id}",
+    token => $admin->{access_token});
+like($all->{content}, qr/receipt #1042/, '...which admins still see');
+
+my $cw = json_body(api(POST => "/api/courses/$pc/classwork",
+    token => $pt->{access_token}, json => { title => 'Essay',
+    instructions => 'Write about yourself' }))->{id};
+$r = api(POST => "/api/classwork/$cw/submissions", token => $pupil->{access_token},
+    json => { content => 'My name is Asha and I live on Park Street' });
+is($r->{status}, 201, 'the student hands in an essay');
+$r = api(DELETE => '/api/auth/me', token => $pupil->{access_token},
+    json => { password => $pupil->{password} });
+is($r->{status}, 204, 'the student erases the account');
+my $subs = api(GET => "/api/classwork/$cw/submissions", token => $pt->{access_token});
+unlike($subs->{content}, qr/Park Street/, "...and the teacher no longer reads the essay");
+my $roster = json_body(api(GET => "/api/courses/$pc/enrollments",
+    token => $pt->{access_token}));
+my ($entry) = grep { ($_->{user}{id} // $_->{user_id} // 0) == $pupil->{user}{id} }
+    @{ $roster->{items} || [] };
+ok(!$entry || ($entry->{status} // '') ne 'active',
+    '...nor sees the erased student on the roster as active')
+    or diag(JSON::PP->new->canonical->encode($entry));
+
 # --- Operators can see misconfiguration ----------------------------------
 
 my $limits = base_url('limits');
