@@ -182,7 +182,7 @@ store_order(struct call *c, struct razorpay_order *o, int *won)
 	 * After the gateway call, for which the reservation's transaction
 	 * was committed: a new one, as the caller again.
 	 */
-	if ((er = db_begin(c->db, c->user_id, c->a.user.role)) != API_OK)
+	if ((er = endpoint_begin(c)) != API_OK)
 		return er;
 	params[0] = c->user_id;
 	params[1] = o->course_id;
@@ -204,8 +204,7 @@ store_order(struct call *c, struct razorpay_order *o, int *won)
 		 * insert spoilt this transaction, so read it in another.
 		 */
 		db_rollback(c->db);
-		if ((er = db_begin(c->db, c->user_id, c->a.user.role)) !=
-		    API_OK ||
+		if ((er = endpoint_begin(c)) != API_OK ||
 		    (er = find_open(c->db, c->user_id, o->course_id, o,
 		    &found)) != API_OK)
 			return er;

@@ -260,7 +260,7 @@ store_reply(struct call *c, const struct chat_result *res, int commit,
 	params[4] = num_or_null(res->completion_tokens, ct, sizeof(ct));
 	params[5] = res->model;
 	params[6] = res->fail == CHAT_OK ? "false" : "true";
-	if ((er = db_begin(c->db, c->user_id, c->a.user.role)) != API_OK ||
+	if ((er = endpoint_begin(c)) != API_OK ||
 	    (er = db_exec(c->db, sql_reply, 7, params, &dr)) != API_OK)
 		goto out;
 	if ((*msg = tutor_message_json(dr, 0, 0)) == NULL) {
