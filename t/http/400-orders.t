@@ -182,7 +182,7 @@ for my $mode (qw(error down)) {
 	my $logged = sql_one("SELECT message FROM error_logs WHERE"
 	    . " request_id = :'p1'", $r->{headers}{'x-request-id'}) // '';
 	like($logged, $mode eq 'error' ? qr/\(HTTP 5\d\d\)$/ :
-	    qr/\((?!-\))[^()]+\)$/, '...saying why, for the operator')
+	    qr/did not answer \((?!-\)).+\)$/, '...saying why, for the operator')
 	    or diag($logged);
 	unlike(json_body($r)->{error}{message} // '', qr/\(/,
 	    '...which the client is not told');
