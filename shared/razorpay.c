@@ -142,8 +142,14 @@ razorpay_order_load(struct db *db, const char *sql, int n,
 	struct db_res	*res = NULL;
 	enum api_err	 er;
 
+	/*
+	 * o is cleared only once the query has run: a parameter may point
+	 * into it (the loser of a create-order race looks the winner's
+	 * order up by its own course id).
+	 */
+	er = db_exec(db, sql, n, params, &res);
 	memset(o, 0, sizeof(*o));
-	if ((er = db_exec(db, sql, n, params, &res)) != API_OK)
+	if (er != API_OK)
 		return er;
 	er = db_nrows(res) == 1 && razorpay_order_row(res, 0, o) ?
 	    API_OK : API_NOT_FOUND;

@@ -216,7 +216,8 @@ for my $i (1 .. 6) {
 		my $x = create_order($course, $rtok);
 		open(my $fh, '>', "$dir/$i") or POSIX::_exit(1);
 		print $fh "$x->{status} " . (json_body($x)->{order_id} // '-')
-		    . ' ' . (json_body($x)->{receipt} // '-') . "\n";
+		    . ' ' . (json_body($x)->{receipt} // '-') . ' '
+		    . (json_body($x)->{error}{message} // '') . "\n";
 		close($fh);
 		POSIX::_exit(0);
 	}
@@ -226,7 +227,8 @@ waitpid($_, 0) for @pids;
 my (%status, %ids);
 for my $i (1 .. 6) {
 	open(my $fh, '<', "$dir/$i") or next;
-	my ($st, $o, $rc) = split ' ', scalar(<$fh>);
+	my ($st, $o, $rc, @why) = split ' ', scalar(<$fh>);
+	diag("create-order $i: $st @why") if $st != 200 && $st != 201;
 	$status{$st}++;
 	$ids{"$o $rc"}++;
 }
