@@ -2,7 +2,7 @@
  * lectern — GET /api/admin/stats: the admin dashboard's figures.
  *
  * {users_by_role: {student, teacher, instructor, admin},
- *  active_enrollments,
+ *  active_enrollments, open_tickets (open or pending), new_leads,
  *  revenue_by_month: [{month "YYYY-MM", method, currency, amount (minor
  *   units), payments}] for the current month and the eleven before it
  *   (UTC), newest first,
@@ -13,10 +13,12 @@
  * per_page: enrolled counts active enrollments, completed the course's
  * valid certificates (issued when the last lesson is done, or by the
  * author).  Every figure reads an index: users by role users_role_idx,
- * active enrollments enrollments_active_idx, revenue the paid payments
+ * active enrollments enrollments_active_idx, open tickets and new leads
+ * tickets_status_idx and leads_status_idx (t/schema/150-crm-indexes.sql),
+ * revenue the paid payments
  * of the months asked for through payments_paid_idx, completion one
  * course at a time through enrollments_active_idx and
- * certificates_course_idx (t/schema/140-live-indexes.sql checks the
+ * certificates_course_idx (t/schema/180-live-indexes.sql checks the
  * plans).  Read in the admin's transaction.
  */
 #include "config.h"
@@ -48,6 +50,9 @@ static const char sql_stats[] =
     "  WITH ORDINALITY AS r(role, n)),"
     " 'active_enrollments', (SELECT count(*) FROM enrollments e"
     "  WHERE e.status = 'active'),"
+    " 'open_tickets', (SELECT count(*) FROM tickets t"
+    "  WHERE t.status IN ('open', 'pending')),"
+    " 'new_leads', (SELECT count(*) FROM leads l WHERE l.status = 'new'),"
     " 'revenue_by_month', (SELECT coalesce(json_agg(m ORDER BY m.month"
     "  DESC, m.method, m.currency), '[]') FROM (SELECT"
     "  to_char(p.paid_at AT TIME ZONE 'UTC', 'YYYY-MM') AS month,"

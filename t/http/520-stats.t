@@ -54,6 +54,10 @@ is_deeply($s->{users_by_role}, { map { $_ => ($role{$_} // 0) + 0 }
     'users by role agree with the table');
 is($s->{active_enrollments}, sql_one("SELECT count(*) FROM enrollments"
     . " WHERE status = 'active'"), 'active enrollments agree');
+is($s->{open_tickets}, sql_one("SELECT count(*) FROM tickets"
+    . " WHERE status IN ('open', 'pending')"), 'open tickets agree');
+is($s->{new_leads}, sql_one("SELECT count(*) FROM leads WHERE status = 'new'"),
+    'new leads agree');
 
 my $month = sql_one("SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM')");
 sub manual_now {

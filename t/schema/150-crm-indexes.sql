@@ -9,7 +9,7 @@
 -- flags, the thread's messages, the admin's message search, and the
 -- ticket lists.  Everything is rolled back at the end.
 BEGIN;
-SELECT plan(28);
+SELECT plan(30);
 
 CREATE FUNCTION public.lectern_test_plan(q text) RETURNS text
 	LANGUAGE plpgsql
@@ -126,6 +126,13 @@ SELECT doesnt_match(lectern_test_plan(
 SELECT matches(lectern_test_plan(
 	'SELECT count(*) FROM leads WHERE status = ''qualified'''),
 	'leads_status_idx', '...and its total reads leads_status_idx');
+-- The dashboard's new leads and open tickets (GET /api/admin/stats).
+SELECT doesnt_match(lectern_test_plan(
+	'SELECT count(*) FROM leads WHERE status = ''new'''),
+	'Seq Scan', 'the dashboard''s new leads have no Seq Scan');
+SELECT doesnt_match(lectern_test_plan(
+	'SELECT count(*) FROM tickets WHERE status IN (''open'', ''pending'')'),
+	'Seq Scan', '...nor its open tickets');
 SELECT doesnt_match(lectern_test_plan(format(
 	'SELECT id FROM leads WHERE assigned_to = %s'
 	' ORDER BY created_at DESC, id DESC LIMIT 20', :teacher_id)),
