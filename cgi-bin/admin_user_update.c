@@ -29,8 +29,8 @@ static enum api_err	user_update(struct call *);
 enum field { F_ROLE, F_IS_ACTIVE, F_NAME, F__MAX };
 
 static const struct vfield fields[F__MAX] = {
-	[F_ROLE] = { .name = "role", .fn = auth_valid_role, .min = 1,
-	    .max = 16 },
+	[F_ROLE] = { .name = "role", .fn = auth_valid_role,
+	    .flags = VF_STRING, .min = 1, .max = 16 },
 	[F_IS_ACTIVE] = { .name = "is_active", .fn = valid_bool },
 	[F_NAME] = { .name = "name", .fn = valid_string, .min = 1,
 	    .max = 200 },

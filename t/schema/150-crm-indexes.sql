@@ -130,9 +130,6 @@ SELECT matches(lectern_test_plan(
 SELECT doesnt_match(lectern_test_plan(
 	'SELECT count(*) FROM leads WHERE status = ''new'''),
 	'Seq Scan', 'the dashboard''s new leads have no Seq Scan');
-SELECT doesnt_match(lectern_test_plan(
-	'SELECT count(*) FROM tickets WHERE status IN (''open'', ''pending'')'),
-	'Seq Scan', '...nor its open tickets');
 SELECT doesnt_match(lectern_test_plan(format(
 	'SELECT id FROM leads WHERE assigned_to = %s'
 	' ORDER BY created_at DESC, id DESC LIMIT 20', :teacher_id)),
@@ -244,6 +241,14 @@ SELECT doesnt_match(lectern_test_plan(format(
 	:student_id)), 'Seq Scan',
 	'...nor their tickets');
 RESET ROLE;
+
+-- A school's tickets are mostly closed: then the dashboard's count of
+-- open ones reads tickets_status_idx, not the table.
+UPDATE tickets SET status = 'closed', closed_at = now() WHERE id % 20 <> 0;
+ANALYZE tickets;
+SELECT doesnt_match(lectern_test_plan(
+	'SELECT count(*) FROM tickets WHERE status IN (''open'', ''pending'')'),
+	'Seq Scan', 'the dashboard''s open tickets have no Seq Scan');
 
 SELECT * FROM finish();
 ROLLBACK;
