@@ -15,57 +15,22 @@
 #include "crypto.h"
 #include "idtoken.h"
 #include "json.h"
+#include "jwt.h"
 #include "jwks.h"
 
-#define IDT_MAX_MEMBERS	64	/* per JSON object */
 
 /*
- * Whether no two members of object o share a name and o has at most
- * IDT_MAX_MEMBERS members.  Returns 1 or 0.
- */
-static int
-members_unique(const cJSON *o)
-{
-	const cJSON	*a, *b;
-	size_t		 n = 0;
-
-	for (a = o->child; a != NULL; a = a->next) {
-		if (++n > IDT_MAX_MEMBERS || a->string == NULL)
-			return 0;
-		for (b = a->next; b != NULL; b = b->next)
-			if (b->string == NULL ||
-			    strcmp(a->string, b->string) == 0)
-				return 0;
-	}
-	return 1;
-}
-
-/*
- * Decode len characters at seg as strict base64url and parse them as a
- * JSON object with unique members into *out.  Returns API_OK,
- * API_INVALID_TOKEN or API_ENOMEM.
+ * A segment of the token as a JSON object with unique members
+ * (jwt_segment_object), its defects answered as an invalid ID token.
+ * Returns API_OK, API_INVALID_TOKEN or API_ENOMEM.
  */
 static enum api_err
 segment_object(const char *seg, size_t len, cJSON **out)
 {
-	unsigned char	*buf = NULL;
-	size_t		 blen;
-	cJSON		*o = NULL;
 	enum api_err	 er;
 
-	*out = NULL;
-	if ((er = crypto_b64url_decode(seg, len, &buf, &blen)) != API_OK)
-		return er == API_ENOMEM ? er : API_INVALID_TOKEN;
-	er = json_parse((const char *)buf, blen, &o);
-	free(buf);
-	if (er == API_ENOMEM)
-		return er;
-	if (er != API_OK || !cJSON_IsObject(o) || !members_unique(o)) {
-		cJSON_Delete(o);
-		return API_INVALID_TOKEN;
-	}
-	*out = o;
-	return API_OK;
+	er = jwt_segment_object(seg, len, out);
+	return er == API_UNAUTHORIZED ? API_INVALID_TOKEN : er;
 }
 
 /* Whether s is 1 to max printable ASCII characters. */

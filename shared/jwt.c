@@ -166,13 +166,8 @@ members_unique(const cJSON *o)
 	return 1;
 }
 
-/*
- * Decode len characters at seg as strict base64url and parse them as a
- * JSON object with unique members.  Returns API_OK with *out for the
- * caller to cJSON_Delete, API_UNAUTHORIZED or API_ENOMEM.
- */
-static enum api_err
-segment_object(const char *seg, size_t len, cJSON **out)
+enum api_err
+jwt_segment_object(const char *seg, size_t len, cJSON **out)
 {
 	unsigned char	*buf = NULL;
 	size_t		 blen;
@@ -320,7 +315,7 @@ jwt_verify(const char *token, const char *iss, const char *want_typ,
 		goto out;
 
 	/* The header: an object whose alg is exactly "HS256", no crit. */
-	if ((rc = segment_object(token, (size_t)(d1 - token), &hdr)) !=
+	if ((rc = jwt_segment_object(token, (size_t)(d1 - token), &hdr)) !=
 	    API_OK)
 		goto out;
 	rc = API_UNAUTHORIZED;
@@ -347,7 +342,7 @@ jwt_verify(const char *token, const char *iss, const char *want_typ,
 		goto out;
 
 	/* The payload and its claims. */
-	if ((rc = segment_object(d1 + 1, (size_t)(d2 - d1 - 1), &pay)) !=
+	if ((rc = jwt_segment_object(d1 + 1, (size_t)(d2 - d1 - 1), &pay)) !=
 	    API_OK)
 		goto out;
 	rc = API_UNAUTHORIZED;

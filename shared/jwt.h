@@ -74,4 +74,14 @@ enum api_err	 jwt_verify(const char *token, const char *iss,
 		    size_t keylen, long long now, struct jwt_claims *out)
 		    __attribute__((warn_unused_result));
 
+/*
+ * Decode len characters at seg (one segment of a JWT) as strict
+ * base64url and parse them as a JSON object of at most 64 members with
+ * unique names.  Returns API_OK with *out for the caller to
+ * cJSON_Delete, API_UNAUTHORIZED for any defect, or API_ENOMEM.  Shared
+ * by access tokens and the providers' ID tokens (idtoken.c).
+ */
+enum api_err	 jwt_segment_object(const char *seg, size_t len, cJSON **out)
+		    __attribute__((warn_unused_result));
+
 #endif /* LECTERN_JWT_H */
