@@ -12,6 +12,8 @@
 
 #include <stddef.h>
 
+#include <cjson/cJSON.h>
+
 #include "err.h"
 
 #define JWT_MAX_LEN	4096	/* longest token jwt_verify decodes */
