@@ -2,7 +2,8 @@
  * lectern — GET /api/admin/payments: every payment, newest first, for
  * admins (SPEC §5).  Filters: method (razorpay, manual), status
  * (created, paid, failed), course_id, user_id, and from / to (RFC 3339
- * timestamps: created_at >= from and < to).  Paged with page and
+ * timestamps: created_at >= from and < to), and held (true: payments
+ * that wait for an admin's confirmation; false: all others).  Paged with page and
  * per_page.  Read in the admin's transaction: row-level security lets
  * the admin role see all rows.
  */
@@ -18,11 +19,13 @@
 static enum api_err	admin_payment_list(struct call *);
 
 enum filter {
-	FL_METHOD, FL_STATUS, FL_COURSE, FL_USER, FL_FROM, FL_TO, FL__MAX
+	FL_METHOD, FL_STATUS, FL_COURSE, FL_USER, FL_FROM, FL_TO, FL_HELD,
+	FL__MAX
 };
 
 static const char *const methods[] = { "razorpay", "manual", NULL };
 static const char *const statuses[] = { "created", "paid", "failed", NULL };
+static const char *const booleans[] = { "true", "false", NULL };
 
 static const struct list_filter filters[FL__MAX] = {
 	[FL_METHOD] = { .name = "method", .kind = LIST_ONE_OF,
@@ -33,6 +36,8 @@ static const struct list_filter filters[FL__MAX] = {
 	[FL_USER] = { .name = "user_id", .kind = LIST_ID },
 	[FL_FROM] = { .name = "from", .kind = LIST_TIME },
 	[FL_TO] = { .name = "to", .kind = LIST_TIME },
+	[FL_HELD] = { .name = "held", .kind = LIST_ONE_OF,
+	    .allowed = booleans, .why = "must be true or false" },
 };
 
 static const struct endpoint endpoint = {
@@ -55,11 +60,13 @@ static const char sql_list[] =
     "  AND ($3::bigint IS NULL OR course_id = $3::bigint)"
     "  AND ($4::bigint IS NULL OR user_id = $4::bigint)"
     "  AND ($5::timestamptz IS NULL OR created_at >= $5::timestamptz)"
-    "  AND ($6::timestamptz IS NULL OR created_at < $6::timestamptz))"
+    "  AND ($6::timestamptz IS NULL OR created_at < $6::timestamptz)"
+    "  AND ($7::boolean IS NULL OR (held_reason IS NOT NULL"
+    "   AND confirmed_at IS NULL) = $7::boolean))"
     " SELECT " PAYMENT_COLUMNS ", t.total"
     " FROM (SELECT count(*) AS total FROM f) t"
     " LEFT JOIN LATERAL (SELECT * FROM f ORDER BY f.created_at DESC,"
-    "  f.id DESC LIMIT $7::bigint OFFSET $8::bigint) p ON true"
+    "  f.id DESC LIMIT $8::bigint OFFSET $9::bigint) p ON true"
     " ORDER BY p.created_at DESC, p.id DESC";
 
 /* The payment of row i of res (list_row_fn). */

@@ -8,7 +8,10 @@
  * (never the signature itself).  A good one marks the payment paid and
  * the enrollment active through payment_apply_paid, as the system, for
  * the order's own amount; repeating it returns the same payment and
- * enrollment and writes nothing new.  200 {payment, enrollment}.
+ * enrollment and writes nothing new.  200 {payment, enrollment}.  A
+ * payment for an order that was replaced, or for less than the course
+ * costs now, is held for an admin: 202 {payment, enrollment: null},
+ * with the payment's held_reason saying why.
  */
 #include "config.h"
 
@@ -17,7 +20,6 @@
 #include "conf.h"
 #include "db.h"
 #include "endpoint.h"
-#include "enrollment.h"
 #include "http.h"
 #include "log.h"
 #include "payment.h"
@@ -57,71 +59,6 @@ static const struct endpoint endpoint = {
 static const char sql_order[] =
     "SELECT " RAZORPAY_ORDER_COLUMNS " FROM payment_orders o"
     " WHERE o.provider_order_id = $1 AND o.user_id = $2::bigint";
-
-static const char sql_payment[] =
-    "SELECT " PAYMENT_COLUMNS " FROM payments p WHERE p.id = $1::bigint";
-
-static const char sql_enrollment[] =
-    "SELECT " ENROLLMENT_COLUMNS " FROM enrollments e"
-    " WHERE e.id = $1::bigint";
-
-/*
- * Add the enrollment with id eid as member "enrollment" of body.
- * Returns API_OK, API_INTERNAL when it is not there, API_ENOMEM or a
- * database error.
- */
-static enum api_err
-add_enrollment(struct db *db, const char *eid, cJSON *body)
-{
-	struct db_res	*res = NULL;
-	cJSON		*e;
-	enum api_err	 er;
-
-	if ((er = db_exec(db, sql_enrollment, 1, &eid, &res)) != API_OK)
-		return er;
-	er = db_nrows(res) != 1 ? API_INTERNAL :
-	    (e = enrollment_json(res, 0, 0)) == NULL ? API_ENOMEM : API_OK;
-	if (er == API_OK)
-		cJSON_AddItemToObject(body, "enrollment", e);
-	db_res_free(res);
-	return er;
-}
-
-/*
- * The answer {payment, enrollment} for what payment_apply_paid did, read
- * in the open transaction, into *out (the caller frees it).  Returns
- * API_OK, API_INTERNAL, API_ENOMEM or a database error.
- */
-static enum api_err
-result_json(struct db *db, const struct payment_result *pr, cJSON **out)
-{
-	struct db_res	*res = NULL;
-	cJSON		*body = NULL, *p;
-	const char	*pid = pr->payment_id;
-	enum api_err	 er;
-
-	*out = NULL;
-	if (pr->payment_id[0] == '\0' || pr->enrollment_id[0] == '\0')
-		return API_INTERNAL;
-	if ((er = db_exec(db, sql_payment, 1, &pid, &res)) != API_OK)
-		return er;
-	er = API_INTERNAL;
-	if (db_nrows(res) != 1)
-		goto out;
-	er = API_ENOMEM;
-	if ((body = cJSON_CreateObject()) == NULL ||
-	    (p = payment_json(res, 0, 0)) == NULL)
-		goto out;
-	cJSON_AddItemToObject(body, "payment", p);
-	if ((er = add_enrollment(db, pr->enrollment_id, body)) != API_OK)
-		goto out;
-	*out = body;
-	body = NULL;
-out:
-	cJSON_Delete(body);
-	db_res_free(res);
-	return er;
-}
 
 /*
  * A signature that does not match: logged (the order, never the
@@ -172,9 +109,9 @@ payment_verify(struct call *c)
 		return bad_signature(c->r, c->db, &o);
 	if ((er = payment_apply_paid(c->db, c->r->request_id, o.provider_id,
 	    payment_id, o.amount, o.currency, &pr)) != API_OK ||
-	    (er = result_json(c->db, &pr, &out)) != API_OK)
+	    (er = payment_result_json(c->db, &pr, &out)) != API_OK)
 		goto out;
-	er = http_send(c->r, 200, out);
+	er = http_send(c->r, pr.held ? 202 : 200, out);
 out:
 	cJSON_Delete(out);
 	return er;

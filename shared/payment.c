@@ -15,6 +15,7 @@
 #include <cjson/cJSON.h>
 
 #include "db.h"
+#include "enrollment.h"
 #include "log.h"
 #include "payment.h"
 #include "razorpay.h"
@@ -30,12 +31,35 @@ static const char sql_paid_other[] =
 
 static const char sql_upsert_paid[] =
     "INSERT INTO payments AS p (user_id, course_id, order_id, method, status,"
-    " amount, currency, provider_order_id, provider_payment_id, paid_at)"
+    " amount, currency, provider_order_id, provider_payment_id, paid_at,"
+    " held_reason)"
     " VALUES ($1::bigint, $2::bigint, $3::bigint, 'razorpay', 'paid',"
-    " $4::bigint, $5, $6, $7, now())"
+    " $4::bigint, $5, $6, $7, now(), $8)"
     " ON CONFLICT (provider_payment_id) DO UPDATE SET status = 'paid',"
-    " paid_at = now() WHERE p.status <> 'paid'"
+    " paid_at = now(), held_reason = $8 WHERE p.status <> 'paid'"
     " RETURNING p.id";
+
+/*
+ * Why a capture of an order in state $2 for $4 minor units of $3 must
+ * wait for an admin (NULL when it need not): the order was replaced by
+ * a newer one, or it costs less than course $1 does now.
+ */
+static const char sql_hold_reason[] =
+    "SELECT CASE WHEN $2 = 'failed' THEN 'replaced'"
+    " WHEN c.currency <> $3 OR c.price_minor > $4::bigint"
+    " THEN 'underpriced' END"
+    " FROM courses c WHERE c.id = $1::bigint";
+
+/* Whether payment $1 waits for an admin. */
+static const char sql_is_held[] =
+    "SELECT held_reason FROM payments WHERE id = $1::bigint"
+    " AND held_reason IS NOT NULL AND confirmed_at IS NULL";
+
+static const char sql_audit_held[] =
+    "INSERT INTO audit_logs (action, target_type, target_id, details,"
+    " request_id) VALUES ('payment.held', 'payment', $1,"
+    " jsonb_build_object('reason', $2::text, 'order_id', $3::bigint,"
+    " 'user_id', $4::bigint, 'course_id', $5::bigint), $6)";
 
 static const char sql_payment_id[] =
     "SELECT id, status FROM payments WHERE provider_payment_id = $1";
@@ -49,6 +73,23 @@ static const char sql_enroll[] =
     " VALUES ($1::bigint, $2::bigint, 'active', 'payment')"
     " ON CONFLICT ON CONSTRAINT enrollments_user_course_key"
     " DO UPDATE SET status = 'active' RETURNING e.id";
+
+static const char sql_payment[] =
+    "SELECT " PAYMENT_COLUMNS " FROM payments p WHERE p.id = $1::bigint";
+
+static const char sql_enrollment[] =
+    "SELECT " ENROLLMENT_COLUMNS " FROM enrollments e"
+    " WHERE e.id = $1::bigint";
+
+/* Payment $1, locked, for an admin to let through if it is held. */
+static const char sql_lock_held[] =
+    "SELECT user_id, course_id, confirmed_at IS NOT NULL,"
+    " status = 'paid' AND held_reason IS NOT NULL FROM payments"
+    " WHERE id = $1::bigint FOR UPDATE";
+
+static const char sql_confirm[] =
+    "UPDATE payments SET confirmed_at = now(),"
+    " confirmed_by_user_id = $2::bigint WHERE id = $1::bigint";
 
 static const char sql_upsert_failed[] =
     "INSERT INTO payments AS p (user_id, course_id, order_id, method, status,"
@@ -112,15 +153,17 @@ one(struct db *db, const char *sql, int n, const char *const *params,
  * Record payment provider_payment_id of order o with sql
  * (sql_upsert_paid or sql_upsert_failed, whose $1..$7 are the user, the
  * course, the order, the amount, the currency and the gateway's order
- * and payment ids) and copy the id it returns into out->payment_id: ""
+ * and payment ids; sql_upsert_paid's $8 is held, the reason the payment
+ * is held or NULL) and copy the id it returns into out->payment_id: ""
  * when the payment was already in a state sql does not move.
  */
 static enum api_err
 record(struct db *db, const char *sql, const struct razorpay_order *o,
     const char *provider_order_id, const char *provider_payment_id,
-    long long amount, const char *currency, struct payment_result *out)
+    long long amount, const char *currency, const char *held,
+    struct payment_result *out)
 {
-	const char	*params[7];
+	const char	*params[8];
 	char		 amt[24];
 
 	snprintf(amt, sizeof(amt), "%lld", amount);
@@ -131,8 +174,66 @@ record(struct db *db, const char *sql, const struct razorpay_order *o,
 	params[4] = currency;
 	params[5] = provider_order_id;
 	params[6] = provider_payment_id;
-	return one(db, sql, 7, params, out->payment_id,
-	    sizeof(out->payment_id));
+	params[7] = held;
+	return one(db, sql, sql == sql_upsert_paid ? 8 : 7, params,
+	    out->payment_id, sizeof(out->payment_id));
+}
+
+/*
+ * Why a capture of order o must wait for an admin, into reason ("" when
+ * it need not).  Returns API_OK or a database error.
+ */
+static enum api_err
+hold_reason(struct db *db, const struct razorpay_order *o, char *reason,
+    size_t size)
+{
+	const char	*params[4];
+	char		 amt[24];
+
+	snprintf(amt, sizeof(amt), "%lld", o->amount);
+	params[0] = o->course_id;
+	params[1] = o->status;
+	params[2] = o->currency;
+	params[3] = amt;
+	return one(db, sql_hold_reason, 4, params, reason, size);
+}
+
+/*
+ * Payment out->payment_id was captured but waits for an admin (reason):
+ * logged and audited as the system.  Returns API_OK or a database error.
+ */
+static enum api_err
+held(struct db *db, const char *rid, const struct razorpay_order *o,
+    const char *reason, const struct payment_result *out)
+{
+	const char	*params[6];
+
+	log_event(LOG_LVL_WARN, rid, "payment_held", "order_id", o->id,
+	    "payment_id", out->payment_id, "reason", reason, NULL);
+	params[0] = out->payment_id;
+	params[1] = reason;
+	params[2] = o->id;
+	params[3] = o->user_id;
+	params[4] = o->course_id;
+	params[5] = rid;
+	return db_exec(db, sql_audit_held, 6, params, NULL);
+}
+
+/*
+ * Make user uid's enrollment in course cid active, as paid for, and
+ * copy its id into out->enrollment_id.  Returns API_OK or a database
+ * error.
+ */
+static enum api_err
+enroll(struct db *db, const char *uid, const char *cid,
+    struct payment_result *out)
+{
+	const char	*params[2];
+
+	params[0] = uid;
+	params[1] = cid;
+	return one(db, sql_enroll, 2, params, out->enrollment_id,
+	    sizeof(out->enrollment_id));
 }
 
 enum api_err
@@ -142,7 +243,7 @@ payment_apply_paid(struct db *db, const char *rid,
 {
 	struct razorpay_order	 o;
 	const char	*params[2];
-	char		 other[24];
+	char		 other[24], reason[16];
 	enum api_err	 er;
 
 	if ((er = lock_order(db, provider_order_id, &o, out)) != API_OK)
@@ -166,8 +267,11 @@ payment_apply_paid(struct db *db, const char *rid,
 		snprintf(out->payment_id, sizeof(out->payment_id), "%s", other);
 		out->already = 1;
 	} else {
-		if ((er = record(db, sql_upsert_paid, &o, provider_order_id,
-		    provider_payment_id, amount, currency, out)) != API_OK)
+		if ((er = hold_reason(db, &o, reason,
+		    sizeof(reason))) != API_OK ||
+		    (er = record(db, sql_upsert_paid, &o, provider_order_id,
+		    provider_payment_id, amount, currency, reason[0] != '\0' ?
+		    reason : NULL, out)) != API_OK)
 			return er;
 		if (out->payment_id[0] == '\0') {
 			/* Already paid: find it. */
@@ -176,15 +280,23 @@ payment_apply_paid(struct db *db, const char *rid,
 			    &provider_payment_id, out->payment_id,
 			    sizeof(out->payment_id))) != API_OK)
 				return er;
-		}
+		} else if (reason[0] != '\0' &&
+		    (er = held(db, rid, &o, reason, out)) != API_OK)
+			return er;
 	}
 	params[0] = o.id;
 	if ((er = db_exec(db, sql_order_paid, 1, params, NULL)) != API_OK)
 		return er;
-	params[0] = o.user_id;
-	params[1] = o.course_id;
-	if ((er = one(db, sql_enroll, 2, params, out->enrollment_id,
-	    sizeof(out->enrollment_id))) != API_OK)
+	/* Held (now or before, and not yet confirmed): nobody enrolls. */
+	params[0] = out->payment_id;
+	if ((er = one(db, sql_is_held, 1, params, reason,
+	    sizeof(reason))) != API_OK)
+		return er;
+	if (reason[0] != '\0') {
+		out->held = 1;
+		return API_OK;
+	}
+	if ((er = enroll(db, o.user_id, o.course_id, out)) != API_OK)
 		return er;
 	if (!out->already)
 		log_event(LOG_LVL_INFO, rid, "payment_paid", "order_id", o.id,
@@ -202,7 +314,7 @@ payment_apply_failed(struct db *db, const char *rid,
 
 	if ((er = lock_order(db, provider_order_id, &o, out)) != API_OK ||
 	    (er = record(db, sql_upsert_failed, &o, provider_order_id,
-	    provider_payment_id, amount, currency, out)) != API_OK)
+	    provider_payment_id, amount, currency, NULL, out)) != API_OK)
 		return er;
 	if (out->payment_id[0] == '\0') {
 		/* It exists and is paid (or already failed): nothing moves. */
@@ -212,6 +324,100 @@ payment_apply_failed(struct db *db, const char *rid,
 	}
 	log_event(LOG_LVL_INFO, rid, "payment_failed", "order_id", o.id,
 	    "payment_id", out->payment_id, NULL);
+	return er;
+}
+
+enum api_err
+payment_confirm(struct db *db, const char *payment_id, const char *admin_id,
+    struct payment_result *out)
+{
+	struct db_res	*res = NULL;
+	const char	*params[2];
+	enum api_err	 er;
+
+	memset(out, 0, sizeof(*out));
+	snprintf(out->payment_id, sizeof(out->payment_id), "%s", payment_id);
+	if ((er = db_exec(db, sql_lock_held, 1, &payment_id, &res)) !=
+	    API_OK)
+		return er;
+	if (db_nrows(res) != 1) {
+		db_res_free(res);
+		return API_NOT_FOUND;
+	}
+	get(res, 0, out->user_id, sizeof(out->user_id));
+	snprintf(out->course_id, sizeof(out->course_id), "%s",
+	    db_get(res, 0, 1));
+	out->already = db_get(res, 0, 2)[0] == 't';
+	if (db_get(res, 0, 3)[0] != 't') {
+		db_res_free(res);
+		return API_CONFLICT;
+	}
+	db_res_free(res);
+	params[0] = payment_id;
+	params[1] = admin_id;
+	if (!out->already &&
+	    (er = db_exec(db, sql_confirm, 2, params, NULL)) != API_OK)
+		return er;
+	return enroll(db, out->user_id, out->course_id, out);
+}
+
+/*
+ * Add the enrollment with id eid as member "enrollment" of body.
+ * Returns API_OK, API_INTERNAL when it is not there, API_ENOMEM or a
+ * database error.
+ */
+static enum api_err
+add_enrollment(struct db *db, const char *eid, cJSON *body)
+{
+	struct db_res	*res = NULL;
+	cJSON		*e;
+	enum api_err	 er;
+
+	if ((er = db_exec(db, sql_enrollment, 1, &eid, &res)) != API_OK)
+		return er;
+	er = db_nrows(res) != 1 ? API_INTERNAL :
+	    (e = enrollment_json(res, 0, 0)) == NULL ? API_ENOMEM : API_OK;
+	if (er == API_OK)
+		cJSON_AddItemToObject(body, "enrollment", e);
+	db_res_free(res);
+	return er;
+}
+
+enum api_err
+payment_result_json(struct db *db, const struct payment_result *pr,
+    cJSON **out)
+{
+	struct db_res	*res = NULL;
+	cJSON		*body = NULL, *p;
+	const char	*pid = pr->payment_id;
+	enum api_err	 er;
+
+	*out = NULL;
+	if (pr->payment_id[0] == '\0' ||
+	    (pr->enrollment_id[0] == '\0' && !pr->held))
+		return API_INTERNAL;
+	if ((er = db_exec(db, sql_payment, 1, &pid, &res)) != API_OK)
+		return er;
+	er = API_INTERNAL;
+	if (db_nrows(res) != 1)
+		goto out;
+	er = API_ENOMEM;
+	if ((body = cJSON_CreateObject()) == NULL ||
+	    (p = payment_json(res, 0, 0)) == NULL)
+		goto out;
+	cJSON_AddItemToObject(body, "payment", p);
+	if (pr->held) {
+		if (cJSON_AddNullToObject(body, "enrollment") == NULL)
+			goto out;
+		er = API_OK;
+	} else if ((er = add_enrollment(db, pr->enrollment_id, body)) !=
+	    API_OK)
+		goto out;
+	*out = body;
+	body = NULL;
+out:
+	cJSON_Delete(body);
+	db_res_free(res);
 	return er;
 }
 
@@ -231,6 +437,8 @@ static const struct row_col payment_cols[] = {
 	{ "recorded_by_user_id", ROW_NUM, 0 },
 	{ "created_at", ROW_TEXT, 0 },
 	{ "paid_at", ROW_TEXT, 0 },
+	{ "held_reason", ROW_TEXT, 0 },
+	{ "confirmed_at", ROW_TEXT, 0 },
 };
 
 _Static_assert(ROW_NCOLS(payment_cols) == PAYMENT_NCOLUMNS,
