@@ -97,6 +97,13 @@ static const char sql_audit[] =
     "INSERT INTO audit_logs (actor_user_id, action, target_type, target_id,"
     " details) VALUES (NULL, $1, $2, $3, $4::jsonb)";
 
+/* Each imported account, by address and role. */
+static const char sql_audit_import[] =
+    "INSERT INTO audit_logs (actor_user_id, action, target_type, target_id,"
+    " details) VALUES (NULL, 'user.import', 'user', $1,"
+    " jsonb_build_object('via', 'lectern-admin', 'email', $2::text,"
+    " 'role', $3::text))";
+
 static const char sql_clean_revoked[] =
     "WITH d AS (DELETE FROM revoked_tokens WHERE expires_at < now()"
     " RETURNING 1) SELECT count(*) FROM d";
@@ -752,8 +759,8 @@ out:
 
 /*
  * Insert the rows of s in one transaction, counting the imported ones
- * in *imported and those whose email exists in *skipped, and audit the
- * import.  Returns 0, or -1 on a database error (said; nothing is then
+ * in *imported and those whose email exists in *skipped, and audit each
+ * imported account (its email and role) and the import as a whole.  Returns 0, or -1 on a database error (said; nothing is then
  * imported).
  */
 static int
@@ -780,9 +787,15 @@ import_write(struct db *db, const struct import_set *s, long *imported,
 			    "inserted\n", s->rows[i].line);
 			goto out;
 		}
-		if (db_nrows(res) == 1)
+		if (db_nrows(res) == 1) {
 			(*imported)++;
-		else
+			params[0] = db_get(res, 0, 0);
+			params[1] = s->rows[i].email;
+			params[2] = s->rows[i].role;
+			if (db_exec(db, sql_audit_import, 3, params, NULL) !=
+			    API_OK)
+				goto out;
+		} else
 			(*skipped)++;
 		db_res_free(res);
 		res = NULL;

@@ -49,10 +49,6 @@ static const struct endpoint endpoint = {
 	.run = user_update,
 };
 
-static const char sql_lock_admins[] =
-    "SELECT id FROM users WHERE role = 'admin' AND is_active"
-    " ORDER BY id FOR UPDATE";
-
 static const char sql_user[] =
     "SELECT " AUTH_USER_COLUMNS " FROM users u WHERE u.id = $1::bigint"
     " FOR UPDATE";
@@ -69,28 +65,6 @@ struct change {
 	const char	*active;	/* "true" or "false" */
 	const char	*name;
 };
-
-/*
- * The number of active admins other than the user id among the rows
- * locked by sql_lock_admins.  Returns API_OK or a database error.
- */
-static enum api_err
-other_admins(struct db *db, const char *id, int *n)
-{
-	struct db_res	*res = NULL;
-	const char	*v;
-	enum api_err	 er;
-	int		 i;
-
-	*n = 0;
-	if ((er = db_exec(db, sql_lock_admins, 0, NULL, &res)) != API_OK)
-		return er;
-	for (i = 0; i < db_nrows(res); i++)
-		if ((v = db_get(res, i, 0)) != NULL && strcmp(v, id) != 0)
-			(*n)++;
-	db_res_free(res);
-	return API_OK;
-}
 
 /*
  * Fill *c with what in changes for u: only values that differ count.
@@ -222,7 +196,7 @@ user_update(struct call *c)
 	enum api_err	 er;
 
 	locked = c->in[F_ROLE].present || c->in[F_IS_ACTIVE].present;
-	if ((locked && (er = other_admins(c->db, id, &others)) != API_OK) ||
+	if ((locked && (er = auth_other_admins(c->db, id, &others)) != API_OK) ||
 	    (er = db_exec(c->db, sql_user, 1, &id, &res)) != API_OK)
 		goto out;
 	if (db_nrows(res) != 1 || !auth_user_from_row(res, 0, 0, &u)) {

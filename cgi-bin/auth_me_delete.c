@@ -10,16 +10,15 @@
  * deactivated.  Every session is revoked, pending password resets are
  * spent, Google and Firebase identities are removed, submissions lose
  * their text, enrollments end (the roster says so), and the erasure is
- * audited (without the old name or address).
+ * audited (without the old name or address): account_erase.  The last
+ * active admin cannot erase themselves (409).
  */
 #include "config.h"
 
+#include "account.h"
 #include "auth.h"
-#include "crypto.h"
-#include "db.h"
 #include "endpoint.h"
 #include "http.h"
-#include "password.h"
 
 static enum api_err	me_delete(struct call *);
 
@@ -42,44 +41,25 @@ static const struct endpoint endpoint = {
 	.run = me_delete,
 };
 
-static const char sql_erase[] =
-    "UPDATE users SET name = 'Deleted user',"
-    " email = 'deleted-' || id || '@invalid.invalid',"
-    " is_active = false WHERE id = $1::bigint";
-
-/*
- * What the person wrote goes (an essay is personal data); the roster
- * shows the enrollment as ended, not as a student still there.
- */
-static const char sql_erase_work[] =
-    "SELECT lectern_erase_work($1::bigint)";
-
-/* Google and Firebase sign-in no longer reach the erased account. */
-static const char sql_drop_identities[] =
-    "DELETE FROM user_identities WHERE user_id = $1::bigint";
-
 static enum api_err
 me_delete(struct call *c)
 {
-	char		*unusable = NULL;
+	int		 others = 0;
 	enum api_err	 er;
 
 	if ((er = auth_check_password(c->r, c->db, &c->a,
 	    c->in[F_PASSWORD].v.s)) != API_OK ||
-	    (er = password_unusable(&unusable)) != API_OK ||
-	    (er = endpoint_begin(c)) != API_OK ||
-	    (er = db_exec(c->db, sql_erase, 1, &c->user_id, NULL)) != API_OK ||
-	    (er = db_exec(c->db, sql_drop_identities, 1, &c->user_id,
-	    NULL)) != API_OK ||
-	    (er = db_exec(c->db, sql_erase_work, 1, &c->user_id,
-	    NULL)) != API_OK ||
-	    (er = auth_password_set(c->r, c->db, c->user_id, unusable, NULL,
-	    "erased", "user.erase")) != API_OK)
-		goto out;
-	er = http_send(c->r, 204, NULL);
-out:
-	crypto_wipe_free(unusable);
-	return er;
+	    (er = endpoint_begin(c)) != API_OK)
+		return er;
+	if (c->a.user.role_bit == ROLE_ADMIN && ((er =
+	    auth_other_admins(c->db, c->user_id, &others)) != API_OK ||
+	    others == 0))
+		return er != API_OK ? er : http_fail(c->r, API_CONFLICT,
+		    "the last active admin cannot be erased");
+	if ((er = account_erase(c->r, c->db, c->user_id, c->user_id)) !=
+	    API_OK)
+		return er;
+	return http_send(c->r, 204, NULL);
 }
 
 int

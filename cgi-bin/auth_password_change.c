@@ -49,7 +49,7 @@ password_change(struct call *c)
 	    (er = auth_new_password(c->r, "new_password", c->in[F_NEW].v.s,
 	    c->a.user.email, &hash)) != API_OK ||
 	    (er = endpoint_begin(c)) != API_OK ||
-	    (er = auth_password_set(c->r, c->db, c->user_id, hash,
+	    (er = auth_password_set(c->r, c->db, c->user_id, c->user_id, hash,
 	    c->a.claims.sid, "password_change", "user.password_change")) !=
 	    API_OK)
 		goto out;

@@ -74,7 +74,7 @@ password_reset(struct call *c)
 	}
 	if ((er = auth_new_password(c->r, "new_password",
 	    c->in[F_NEW_PASSWORD].v.s, u.email, &hash)) != API_OK ||
-	    (er = auth_password_set(c->r, c->db, u.id_str, hash, NULL,
+	    (er = auth_password_set(c->r, c->db, u.id_str, u.id_str, hash, NULL,
 	    "password_reset", "user.password_reset")) != API_OK)
 		goto out;
 	log_event(LOG_LVL_INFO, c->r->request_id, "password_reset",

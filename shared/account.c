@@ -1,5 +1,6 @@
 /*
- * lectern — account: find or make a student, with a set-password mail.
+ * lectern — account: find or make a student, with a set-password mail;
+ * erase an account, for its owner or an admin; the last admin's guard.
  */
 #include "config.h"
 
@@ -8,6 +9,7 @@
 
 #include "account.h"
 #include "auth.h"
+#include "crypto.h"
 #include "db.h"
 #include "http.h"
 #include "log.h"
@@ -101,5 +103,41 @@ out:
 	db_res_free(res);
 	free(unusable);
 	mail_token_free(&t);
+	return er;
+}
+
+static const char sql_erase[] =
+    "UPDATE users SET name = 'Deleted user',"
+    " email = 'deleted-' || id || '@invalid.invalid',"
+    " is_active = false WHERE id = $1::bigint";
+
+/*
+ * What the person wrote goes (an essay is personal data); the roster
+ * shows the enrollment as ended, not as a student still there.
+ */
+static const char sql_erase_work[] =
+    "SELECT lectern_erase_work($1::bigint)";
+
+/* Google and Firebase sign-in no longer reach the erased account. */
+static const char sql_drop_identities[] =
+    "DELETE FROM user_identities WHERE user_id = $1::bigint";
+
+enum api_err
+account_erase(struct req *r, struct db *db, const char *uid,
+    const char *actor)
+{
+	char		*unusable = NULL;
+	enum api_err	 er;
+
+	if ((er = password_unusable(&unusable)) != API_OK ||
+	    (er = db_exec(db, sql_erase, 1, &uid, NULL)) != API_OK ||
+	    (er = db_exec(db, sql_drop_identities, 1, &uid, NULL)) !=
+	    API_OK ||
+	    (er = db_exec(db, sql_erase_work, 1, &uid, NULL)) != API_OK)
+		goto out;
+	er = auth_password_set(r, db, uid, actor, unusable, NULL, "erased",
+	    "user.erase");
+out:
+	crypto_wipe_free(unusable);
 	return er;
 }

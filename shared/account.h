@@ -28,4 +28,19 @@ enum api_err	account_student(struct req *r, struct db *db,
 		    const char *fmt, struct user *u, int *created)
 		    __attribute__((warn_unused_result));
 
+/*
+ * Erase user uid's personal data in the open transaction, as actor (the
+ * user, or the admin acting for them).  The row stays, for the payments
+ * and certificates kept for accounting, but no longer says who the
+ * person was: the name becomes "Deleted user", the email
+ * "deleted-<id>@invalid.invalid", the password a marker nothing
+ * verifies against, and the account is deactivated.  Every session is
+ * revoked, pending resets are spent, Google and Firebase identities are
+ * removed, submissions lose their text and enrollments end; audited as
+ * user.erase.  Returns API_OK, API_ENOMEM or a database error.
+ */
+enum api_err	account_erase(struct req *r, struct db *db, const char *uid,
+		    const char *actor)
+		    __attribute__((warn_unused_result));
+
 #endif /* LECTERN_ACCOUNT_H */

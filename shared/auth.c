@@ -435,3 +435,26 @@ auth_revoke_sessions(struct db *db, const char *user_id, const char *sid,
 	params[2] = keep_sid;
 	return db_exec(db, sql_revoke_all, 3, params, NULL);
 }
+
+/* Every active admin, locked in id order (so two lockers never deadlock). */
+static const char sql_lock_admins[] =
+    "SELECT id FROM users WHERE role = 'admin' AND is_active"
+    " ORDER BY id FOR UPDATE";
+
+enum api_err
+auth_other_admins(struct db *db, const char *id, int *n)
+{
+	struct db_res	*res = NULL;
+	const char	*v;
+	enum api_err	 er;
+	int		 i;
+
+	*n = 0;
+	if ((er = db_exec(db, sql_lock_admins, 0, NULL, &res)) != API_OK)
+		return er;
+	for (i = 0; i < db_nrows(res); i++)
+		if ((v = db_get(res, i, 0)) != NULL && strcmp(v, id) != 0)
+			(*n)++;
+	db_res_free(res);
+	return API_OK;
+}

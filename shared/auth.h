@@ -142,11 +142,12 @@ enum api_err	auth_new_password(struct req *r, const char *field,
 /*
  * Inside the open transaction: store hash as user_id's password, spend
  * their pending password resets, revoke every session of theirs but
- * keep_sid (may be NULL) with reason, and audit action by the user.
- * Returns API_OK, API_ENOMEM or a database error.
+ * keep_sid (may be NULL) with reason, and audit action by actor (the
+ * user, or an admin acting for them).  Returns API_OK, API_ENOMEM or a
+ * database error.
  */
 enum api_err	auth_password_set(struct req *r, struct db *db,
-		    const char *user_id, const char *hash,
+		    const char *user_id, const char *actor, const char *hash,
 		    const char *keep_sid, const char *reason,
 		    const char *action) __attribute__((warn_unused_result));
 
@@ -185,6 +186,15 @@ enum api_err	auth_revoke_sessions(struct db *db, const char *user_id,
  * API_UNAVAILABLE when it is missing (or, in production, too short).
  */
 enum api_err	auth_key(const unsigned char **key, size_t *len)
+		    __attribute__((warn_unused_result));
+
+/*
+ * Lock every active admin row, in id order, and count in *n those other
+ * than user id.  While they are locked none of them can be demoted,
+ * deactivated or erased, so "another active admin exists" stays true
+ * until the commit.  Returns API_OK or a database error.
+ */
+enum api_err	auth_other_admins(struct db *db, const char *id, int *n)
 		    __attribute__((warn_unused_result));
 
 #endif /* LECTERN_AUTH_H */

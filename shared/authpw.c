@@ -72,8 +72,8 @@ auth_new_password(struct req *r, const char *field, const char *password,
 
 enum api_err
 auth_password_set(struct req *r, struct db *db, const char *user_id,
-    const char *hash, const char *keep_sid, const char *reason,
-    const char *action)
+    const char *actor, const char *hash, const char *keep_sid,
+    const char *reason, const char *action)
 {
 	const char	*params[2];
 	enum api_err	 er;
@@ -85,5 +85,5 @@ auth_password_set(struct req *r, struct db *db, const char *user_id,
 	    (er = auth_revoke_sessions(db, user_id, NULL, keep_sid,
 	    reason)) != API_OK)
 		return er;
-	return audit_log(r, db, user_id, action, "user", user_id, NULL);
+	return audit_log(r, db, actor, action, "user", user_id, NULL);
 }

@@ -175,6 +175,14 @@ is(sql_one("SELECT is_active FROM users WHERE email = :'p1'", $off), 'f',
 is(sql_one("SELECT count(*) FROM audit_logs WHERE action = 'user.import'"
     . " AND actor_user_id IS NULL AND details->>'imported' = '4'"), 1,
     'the import is audited');
+is(sql_one("SELECT a.details->>'role' FROM audit_logs a JOIN users u"
+    . " ON a.target_type = 'user' AND a.target_id = u.id::text"
+    . " WHERE a.action = 'user.import' AND u.email = :'p1'"
+    . " AND a.details->>'email' = u.email", $imp{scrypt}), 'teacher',
+    '...and each imported account by its email and role');
+is(sql_one("SELECT count(*) FROM audit_logs WHERE action = 'user.import'"
+    . " AND details->>'email' = :'p1'", $email), 0,
+    '...but not an existing email it skipped');
 for my $k (sort keys %old) {
 	$r = login_user($imp{$k}, $old{$k}[0]);
 	is($r->{status}, 200, "the $k user signs in with the old password");

@@ -89,7 +89,7 @@ for my $file (@files) {
 	my $anon = grep { !%$_ } @sec;
 	my $bearer = grep { exists $_->{bearerAuth} } @sec;
 	if (!defined $op->{security}) {
-		fail("...$exe: docs/openapi.yaml states $method $route's security");
+		fail("...$exe: docs/openapi.yaml states $method ${route}'s security");
 	} elsif ($who eq 'WHO_ANYONE') {
 		ok(!@sec, "...$exe: public, and documented with security: []");
 	} elsif ($who eq 'WHO_OPTIONAL') {
