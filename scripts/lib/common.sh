@@ -31,7 +31,7 @@ LECTERN_PACKAGES="gcc make autoconf automake libtool pkg-config
 # iCalendar parser (python3-icalendar).
 # shellcheck disable=SC2034 # read by scripts/test
 LECTERN_TEST_PACKAGES="shellcheck cppcheck clang-format binutils nodejs
- poppler-utils zbar-tools python3-icalendar"
+ poppler-utils zbar-tools python3-icalendar sqlmap"
 
 die() { printf '%s: %s\n' "${0##*/}" "$*" >&2; exit 1; }
 say() { printf '%s: %s\n' "${0##*/}" "$*" >&2; }
