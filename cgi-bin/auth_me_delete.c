@@ -9,8 +9,9 @@
  * password hash a marker nothing verifies against, and the account is
  * deactivated.  Every session is revoked, pending password resets are
  * spent, Google and Firebase identities are removed, submissions lose
- * their text, enrollments end (the roster says so), and the erasure is
- * audited (without the old name or address).
+ * their text, enrollments end (the roster says so), uploaded files are
+ * removed (after the commit), and the erasure is audited (without the
+ * old name or address).
  */
 #include "config.h"
 
@@ -20,6 +21,7 @@
 #include "endpoint.h"
 #include "http.h"
 #include "password.h"
+#include "upload.h"
 
 static enum api_err	me_delete(struct call *);
 
@@ -74,8 +76,11 @@ me_delete(struct call *c)
 	    (er = db_exec(c->db, sql_erase_work, 1, &c->user_id,
 	    NULL)) != API_OK ||
 	    (er = auth_password_set(c->r, c->db, c->user_id, unusable, NULL,
-	    "erased", "user.erase")) != API_OK)
+	    "erased", "user.erase")) != API_OK ||
+	    (er = db_commit(c->db)) != API_OK)
 		goto out;
+	/* The erased person's files, once the erasure has committed. */
+	upload_purge(c->db, c->user_id);
 	er = http_send(c->r, 204, NULL);
 out:
 	crypto_wipe_free(unusable);
