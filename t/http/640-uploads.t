@@ -243,7 +243,39 @@ is(api(DELETE => "/api/uploads/$s->{upload}{id}", token => $stok)->{status},
     204, 'the owner deletes theirs');
 ok(!-f "$dir/$key", '...and the file is gone');
 
-# 6. A full disk: 507, and nothing partial left.
+# 6. lectern-admin cleanup: pending over a day, orphaned files.
+{
+	my %av = (content_type => 'application/pdf', size => 100,
+	    purpose => 'avatar');
+	my $stale = json_body(sign(%av, filename => 'stale.pdf'))->{upload}{id};
+	sql("UPDATE uploads SET created_at = now() - interval '25 hours'"
+	    . " WHERE id = :'p1'", $stale);
+	my $fresh = json_body(sign(%av, filename => 'fresh.pdf'))->{upload}{id};
+	my $orphan = "$dir/" . ('ab' x 16);
+	my $tmpf = "$dir/tmp/" . ('cd' x 16) . '.XXXXXX';
+	for my $f ($orphan, $tmpf) {
+		open(my $fh, '>', $f) or die "$f: $!";
+		print $fh "left behind\n";
+		close($fh);
+		utime(time - 2 * 86400, time - 2 * 86400, $f);
+	}
+	my @kept = grep { !m{/tmp/} && $_ ne $orphan } files();
+	my $bin = builddir() . '/bin/lectern-admin';
+	my $out = `DATABASE_URL='$ENV{LECTERN_TEST_DATABASE_URL}' $bin cleanup 2>&1`;
+	is($?, 0, 'lectern-admin cleanup runs') or diag($out);
+	like($out, qr/^uploads \(pending over a day\): [1-9]\d* deleted$/m,
+	    '...and gives up pending uploads');
+	like($out, qr/^upload files: [1-9]\d* orphans deleted$/m,
+	    '...and removes orphaned files');
+	is(sql_one("SELECT count(*) FROM uploads WHERE id = :'p1'", $stale), 0,
+	    'the stale upload is gone');
+	is(sql_one("SELECT status FROM uploads WHERE id = :'p1'", $fresh),
+	    'pending', 'a fresh one stays');
+	ok(!-e $orphan && !-e $tmpf, 'the orphan and the dead temporary file are gone');
+	ok(!grep({ !-e $_ } @kept), '...and every named file stays');
+}
+
+# 7. A full disk: 507, and nothing partial left.
 SKIP: {
 	my $small = $ENV{LECTERN_TEST_UPLOAD_SMALL};
 	skip 'no small file system (scripts/test mounts one as root)', 5
