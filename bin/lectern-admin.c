@@ -14,13 +14,17 @@
 #include "config.h"
 
 #include <sys/types.h>
+#include <sys/stat.h>
 
+#include <dirent.h>
+#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
@@ -29,9 +33,11 @@
 #include "conf.h"
 #include "crypto.h"
 #include "db.h"
+#include "httpc.h"
 #include "json.h"
 #include "password.h"
 #include "ratelimit.h"
+#include "upload.h"
 #include "valid.h"
 
 #define EXIT_FAIL	1	/* the command failed */
@@ -118,6 +124,23 @@ static const char sql_clean_resets[] =
     " OR used_at < now() - interval '1 day' RETURNING 1)"
     " SELECT count(*) FROM d";
 
+/* Uploads never finished within a day are given up. */
+static const char sql_clean_uploads[] =
+    "WITH d AS (UPDATE uploads SET status = 'deleted'"
+    " WHERE status IN ('pending', 'uploading')"
+    " AND created_at < now() - interval '1 day' RETURNING 1)"
+    " SELECT count(*) FROM d";
+
+static const char sql_deleted_uploads[] =
+    "SELECT id, backend, storage_key FROM uploads WHERE status = 'deleted'"
+    " ORDER BY id";
+
+static const char sql_forget_upload[] =
+    "DELETE FROM uploads WHERE id = $1::bigint AND status = 'deleted'";
+
+static const char sql_upload_named[] =
+    "SELECT 1 FROM uploads WHERE storage_key = $1";
+
 /* $1: the longest configured window, in seconds. */
 static const char sql_clean_limits[] =
     "WITH d AS (DELETE FROM rate_limits WHERE window_start"
@@ -179,7 +202,9 @@ static const struct cmd cmds[] = {
 	  "    and nothing is imported.  Existing emails are skipped." },
 	{ "cleanup", cmd_cleanup, "",
 	  "Delete expired revoked tokens, sessions (with their refresh\n"
-	  "    tokens), password resets and old rate-limit windows." },
+	  "    tokens), password resets and old rate-limit windows; uploads\n"
+	  "    still pending after a day, the files of deleted uploads (local\n"
+	  "    or S3), and files in LECTERN_UPLOAD_DIR that no upload names." },
 	{ "remind", cmd_remind, "",
 	  "Queue reminders of live sessions 24 hours and 1 hour before\n"
 	  "    they start, each once, to every enrolled learner (for cron;\n"
@@ -886,6 +911,131 @@ clean(struct db *db, const char *what, const char *sql, int n,
 	return 0;
 }
 
+/*
+ * Remove the stored object of a deleted upload: the local file, or the
+ * S3 object with a presigned DELETE.  Returns 0 (gone, or never there)
+ * or -1 (said on stderr; the row stays for the next run).
+ */
+static int
+remove_object(const struct upload_conf *uc, const char *backend,
+    const char *key)
+{
+	struct httpc_req	 q;
+	struct httpc_resp	 resp;
+	char			 path[1024], url[UPLOAD_URL_MAX];
+	int			 rc = -1;
+
+	if (strcmp(backend, "local") == 0) {
+		if (upload_path(uc, key, path, sizeof(path)) != 0)
+			return -1;
+		if (unlink(path) == -1 && errno != ENOENT) {
+			fprintf(stderr, "lectern-admin: unlink %s: %s\n", path,
+			    strerror(errno));
+			return -1;
+		}
+		return 0;
+	}
+	if (uc->backend != UPLOAD_S3 || upload_s3_url(uc, "DELETE", key,
+	    time(NULL), url, sizeof(url)) != API_OK) {
+		fputs("lectern-admin: S3 objects to delete, but the S3 "
+		    "backend is not configured\n", stderr);
+		return -1;
+	}
+	memset(&q, 0, sizeof(q));
+	q.method = "DELETE";
+	q.url = url;
+	if (httpc_request(&q, &resp, NULL) == API_OK &&
+	    (resp.status == 200 || resp.status == 204 || resp.status == 404))
+		rc = 0;
+	else
+		fprintf(stderr, "lectern-admin: S3 DELETE failed: %s\n",
+		    resp.status ? "refused" : resp.error);
+	httpc_resp_free(&resp);
+	return rc;
+}
+
+/*
+ * Delete the objects and rows of deleted uploads, then the files under
+ * the local upload directory that no upload names (older than an hour)
+ * and temporary files of PUTs that died (older than a day).  Prints the
+ * counts.  Returns 0 or -1 (said).
+ */
+static int
+clean_uploads(struct db *db)
+{
+	struct upload_conf	 uc;
+	struct db_res		*res = NULL, *named = NULL;
+	struct dirent		*e;
+	struct stat		 st;
+	DIR			*d;
+	const char		*p[1];
+	char			 path[2048], tmpdir[1024];
+	long			 objects = 0, orphans = 0;
+	int			 i, n, rc = -1, pass;
+	time_t			 now = time(NULL);
+
+	upload_conf(&uc);
+	if (db_exec(db, sql_deleted_uploads, 0, NULL, &res) != API_OK) {
+		db_failed("uploads");
+		return -1;
+	}
+	for (i = 0; i < db_nrows(res); i++) {
+		if (remove_object(&uc, db_get(res, i, 1), db_get(res, i, 2)) !=
+		    0)
+			continue;
+		p[0] = db_get(res, i, 0);
+		if (db_exec(db, sql_forget_upload, 1, p, NULL) != API_OK) {
+			db_failed("uploads");
+			goto out;
+		}
+		objects++;
+	}
+	printf("upload objects: %ld deleted\n", objects);
+	snprintf(tmpdir, sizeof(tmpdir), "%s/tmp", uc.dir);
+	for (pass = 0; pass < 2; pass++) {
+		if ((d = opendir(pass == 0 ? uc.dir : tmpdir)) == NULL)
+			continue;
+		while ((e = readdir(d)) != NULL) {
+			if (e->d_name[0] == '.')
+				continue;
+			n = snprintf(path, sizeof(path), "%s/%s", pass == 0 ?
+			    uc.dir : tmpdir, e->d_name);
+			if (n < 0 || (size_t)n >= sizeof(path) ||
+			    lstat(path, &st) == -1 || !S_ISREG(st.st_mode))
+				continue;
+			if (pass == 1) {
+				/* A PUT in progress never lasts a day. */
+				if (st.st_mtime > now - 86400)
+					continue;
+			} else {
+				/* A file is named before it is written. */
+				if (st.st_mtime > now - 3600)
+					continue;
+				p[0] = e->d_name;
+				if (db_exec(db, sql_upload_named, 1, p,
+				    &named) != API_OK) {
+					closedir(d);
+					db_failed("uploads");
+					goto out;
+				}
+				i = db_nrows(named);
+				db_res_free(named);
+				named = NULL;
+				if (i > 0)
+					continue;
+			}
+			if (unlink(path) == 0)
+				orphans++;
+		}
+		closedir(d);
+	}
+	printf("upload files: %ld orphans deleted\n", orphans);
+	rc = 0;
+out:
+	db_res_free(res);
+	return rc;
+}
+
 /* cleanup */
 static int
 cmd_cleanup(int argc, char *argv[])
@@ -925,12 +1075,17 @@ cmd_cleanup(int argc, char *argv[])
 	if (clean(db, "revoked_tokens", sql_clean_revoked, 0, NULL) != 0 ||
 	    clean(db, "sessions", sql_clean_sessions, 0, NULL) != 0 ||
 	    clean(db, "password_resets", sql_clean_resets, 0, NULL) != 0 ||
-	    clean(db, "rate_limits", sql_clean_limits, 1, &param) != 0)
+	    clean(db, "rate_limits", sql_clean_limits, 1, &param) != 0 ||
+	    clean(db, "uploads (pending over a day)", sql_clean_uploads, 0,
+	    NULL) != 0)
 		goto out;
 	if (db_commit(db) != API_OK) {
 		db_failed("cleanup");
 		goto out;
 	}
+	/* Outside a transaction: each object goes, then its row. */
+	if (clean_uploads(db) != 0)
+		goto out;
 	rc = 0;
 out:
 	db_close(db);

@@ -4,7 +4,8 @@
  * same erasure as DELETE /api/auth/me (account_erase), audited as
  * user.erase by the admin.  The last active admin cannot be erased
  * (409): every active admin row is locked first, in id order, then the
- * target.  Erasing an erased account again changes nothing that shows.
+ * target.  Uploaded files are removed once the erasure has committed.
+ * Erasing an erased account again changes nothing that shows.
  * 204; an unknown id is a 404.
  */
 #include "config.h"
@@ -14,6 +15,7 @@
 #include "db.h"
 #include "endpoint.h"
 #include "http.h"
+#include "upload.h"
 
 static enum api_err	admin_user_delete(struct call *);
 
@@ -48,8 +50,12 @@ admin_user_delete(struct call *c)
 	else if (u.role_bit == ROLE_ADMIN && u.is_active && others == 0)
 		er = http_fail(c->r, API_CONFLICT,
 		    "the last active admin cannot be erased");
-	else if ((er = account_erase(c->r, c->db, id, c->user_id)) == API_OK)
+	else if ((er = account_erase(c->r, c->db, id, c->user_id)) == API_OK &&
+	    (er = db_commit(c->db)) == API_OK) {
+		/* The erased person's files, once the erasure has committed. */
+		upload_purge(c->db, id);
 		er = http_send(c->r, 204, NULL);
+	}
 out:
 	db_res_free(res);
 	return er;

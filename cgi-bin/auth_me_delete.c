@@ -10,15 +10,18 @@
  * deactivated.  Every session is revoked, pending password resets are
  * spent, Google and Firebase identities are removed, submissions lose
  * their text, enrollments end (the roster says so), and the erasure is
- * audited (without the old name or address): account_erase.  The last
- * active admin cannot erase themselves (409).
+ * audited (without the old name or address): account_erase.  Uploaded
+ * files are removed once that has committed.  The last active admin
+ * cannot erase themselves (409).
  */
 #include "config.h"
 
 #include "account.h"
 #include "auth.h"
+#include "db.h"
 #include "endpoint.h"
 #include "http.h"
+#include "upload.h"
 
 static enum api_err	me_delete(struct call *);
 
@@ -57,8 +60,10 @@ me_delete(struct call *c)
 		return er != API_OK ? er : http_fail(c->r, API_CONFLICT,
 		    "the last active admin cannot be erased");
 	if ((er = account_erase(c->r, c->db, c->user_id, c->user_id)) !=
-	    API_OK)
+	    API_OK || (er = db_commit(c->db)) != API_OK)
 		return er;
+	/* The erased person's files, once the erasure has committed. */
+	upload_purge(c->db, c->user_id);
 	return http_send(c->r, 204, NULL);
 }
 

@@ -13,6 +13,7 @@
 #include "endpoint.h"
 #include "http.h"
 #include "lesson.h"
+#include "upload.h"
 
 static enum api_err	lesson_delete(struct call *);
 
@@ -76,8 +77,11 @@ lesson_delete(struct call *c)
 	if (!course_is_author(&co, &c->a))
 		return http_fail(c->r, API_FORBIDDEN,
 		    "only the course's author or an admin removes lessons");
-	if ((er = remove_lesson(c->db, &co, c->id_str)) != API_OK)
+	if ((er = remove_lesson(c->db, &co, c->id_str)) != API_OK ||
+	    (er = db_commit(c->db)) != API_OK)
 		return er;
+	/* Its files (schema/012 marked them) once it is gone for good. */
+	upload_purge(c->db, NULL);
 	return http_send(c->r, 204, NULL);
 }
 

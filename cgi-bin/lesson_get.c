@@ -14,6 +14,7 @@
 #include "endpoint.h"
 #include "http.h"
 #include "lesson.h"
+#include "upload.h"
 
 static enum api_err	lesson_get(struct call *);
 
@@ -57,6 +58,12 @@ lesson_get(struct call *c)
 	if ((body = lesson_json(res, 0)) == NULL) {
 		er = API_ENOMEM;
 		goto out;
+	}
+	/* The files go with the content, to those who may read it. */
+	if (cJSON_HasObjectItem(body, "content")) {
+		if ((er = upload_lesson_files(c->db, c->id_str, body)) !=
+		    API_OK)
+			goto out;
 	}
 	er = http_send(c->r, 200, body);
 out:

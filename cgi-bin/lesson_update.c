@@ -20,10 +20,13 @@
 #include "endpoint.h"
 #include "http.h"
 #include "lesson.h"
+#include "upload.h"
 
 static enum api_err	lesson_update(struct call *);
 
-enum field { F_TITLE, F_CONTENT, F_VIDEO, F_PREVIEW, F_POSITION, F__MAX };
+enum field {
+	F_TITLE, F_CONTENT, F_VIDEO, F_PREVIEW, F_POSITION, F_ATTACH, F__MAX
+};
 
 static const struct vfield fields[F__MAX] = {
 	[F_TITLE] = { .name = "title", .fn = valid_string, .min = 1,
@@ -35,6 +38,8 @@ static const struct vfield fields[F__MAX] = {
 	[F_PREVIEW] = { .name = "is_preview", .fn = valid_bool },
 	[F_POSITION] = { .name = "position", .fn = valid_int, .min = 1,
 	    .max = LESSON_MAX },
+	[F_ATTACH] = { .name = "attachments", .fn = upload_valid_ids,
+	    .flags = VF_STRING },
 };
 
 static const struct endpoint endpoint = {
@@ -74,6 +79,10 @@ static const char sql_update[] =
     " is_preview = coalesce($7::boolean, l.is_preview),"
     " position = coalesce($8::integer, l.position)"
     " WHERE l.id = $1::bigint RETURNING " LESSON_COLUMNS("true");
+
+/* The list of files: ready uploads made for this lesson (checked). */
+static const char sql_attach[] =
+    "UPDATE lessons SET attachments = $2::bigint[] WHERE id = $1::bigint";
 
 #define GIVEN(in, f)	((in)[f].present || (in)[f].is_null)
 
@@ -140,6 +149,13 @@ apply(struct req *r, struct db *db, const struct course *c,
 			return er;
 		snprintf(pos, sizeof(pos), "%lld", in[F_POSITION].v.i);
 	}
+	if (in[F_ATTACH].present) {
+		params[1] = in[F_ATTACH].v.s;
+		if ((er = upload_check_ids(r, db, "attachments",
+		    in[F_ATTACH].v.s, "lesson", id, NULL)) != API_OK ||
+		    (er = db_exec(db, sql_attach, 2, params, NULL)) != API_OK)
+			return er;
+	}
 	params[1] = in[F_TITLE].present ? in[F_TITLE].v.s : NULL;
 	params[2] = GIVEN(in, F_CONTENT) ? "true" : "false";
 	params[3] = in[F_CONTENT].present ? in[F_CONTENT].v.s : NULL;
@@ -175,6 +191,8 @@ lesson_update(struct call *c)
 		er = API_ENOMEM;
 		goto out;
 	}
+	if ((er = upload_lesson_files(c->db, c->id_str, body)) != API_OK)
+		goto out;
 	er = http_send(r, 200, body);
 out:
 	cJSON_Delete(body);

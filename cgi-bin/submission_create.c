@@ -26,14 +26,17 @@
 #include "db.h"
 #include "endpoint.h"
 #include "http.h"
+#include "upload.h"
 
 static enum api_err	submission_create(struct call *);
 
-enum field { F_CONTENT, F__MAX };
+enum field { F_CONTENT, F_ATTACH, F__MAX };
 
 static const struct vfield fields[F__MAX] = {
 	[F_CONTENT] = { .name = "content", .fn = valid_string,
 	    .flags = VF_REQUIRED | VF_MULTILINE, .min = 1, .max = 100000 },
+	[F_ATTACH] = { .name = "attachment_ids", .fn = upload_valid_ids,
+	    .flags = VF_STRING },
 };
 
 static const struct endpoint endpoint = {
@@ -50,9 +53,11 @@ static const struct endpoint endpoint = {
 
 static const char sql_upsert[] =
     "WITH up AS (INSERT INTO submissions AS cur (classwork_id, user_id,"
-    "  content) VALUES ($1::bigint, $2::bigint, $3)"
+    "  content, attachment_ids)"
+    "  VALUES ($1::bigint, $2::bigint, $3, coalesce($4::bigint[], '{}'))"
     "  ON CONFLICT (classwork_id, user_id) DO UPDATE"
-    "  SET content = excluded.content, updated_at = now()"
+    "  SET content = excluded.content,"
+    "  attachment_ids = excluded.attachment_ids, updated_at = now()"
     "  WHERE cur.grade IS NULL"
     "  RETURNING cur.*, (cur.xmax = 0) AS inserted)"
     " SELECT " SUBMISSION_COLUMNS ", s.inserted"
@@ -65,7 +70,7 @@ submission_create(struct call *c)
 	struct classwork	 cw;
 	struct db_res		*res = NULL;
 	cJSON			*o = NULL;
-	const char		*params[3], *ins;
+	const char		*params[4], *ins;
 	char			 loc[64];
 	int			 author, created;
 	enum api_err		 er;
@@ -83,10 +88,15 @@ submission_create(struct call *c)
 		return er;
 	if (cw.past_due)
 		return http_fail(r, API_CONFLICT, "the due date has passed");
+	params[3] = c->in[F_ATTACH].present ? c->in[F_ATTACH].v.s : NULL;
+	if (params[3] != NULL && (er = upload_check_ids(r, c->db,
+	    "attachment_ids", params[3], "submission", cw.id_str,
+	    c->user_id)) != API_OK)
+		return er;
 	params[0] = cw.id_str;
 	params[1] = c->user_id;
 	params[2] = c->in[F_CONTENT].v.s;
-	if ((er = db_exec(c->db, sql_upsert, 3, params, &res)) != API_OK)
+	if ((er = db_exec(c->db, sql_upsert, 4, params, &res)) != API_OK)
 		goto out;
 	if (db_nrows(res) != 1) {
 		er = http_fail(r, API_CONFLICT, "already graded: a graded "

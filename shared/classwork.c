@@ -109,6 +109,7 @@ static const struct row_col submission_cols[] = {
 	[SUBMISSION_C_FEEDBACK] = { "feedback", ROW_TEXT, 0 },
 	[SUBMISSION_C_GRADED_AT] = { "graded_at", ROW_TEXT, 0 },
 	[SUBMISSION_C_GRADED_BY] = { "graded_by", ROW_NUM, 0 },
+	[SUBMISSION_C_ATTACHMENTS] = { "attachment_ids", ROW_JSON, 0 },
 };
 
 _Static_assert(ROW_NCOLS(submission_cols) == SUBMISSION_NCOLUMNS,

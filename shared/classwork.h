@@ -52,7 +52,8 @@ enum classwork_col {
 	"s.id, s.classwork_id, s.user_id, u.name, s.content, "		\
 	SQL_UTC("s.submitted_at") ", "					\
 	SQL_UTC("s.updated_at") ", s.grade, s.feedback, "		\
-	SQL_UTC("s.graded_at") ", s.graded_by"
+	SQL_UTC("s.graded_at") ", s.graded_by,"				\
+	" array_to_json(s.attachment_ids)"
 
 /* The positions of SUBMISSION_COLUMNS, and how many there are. */
 enum submission_col {
@@ -67,6 +68,7 @@ enum submission_col {
 	SUBMISSION_C_FEEDBACK,
 	SUBMISSION_C_GRADED_AT,
 	SUBMISSION_C_GRADED_BY,
+	SUBMISSION_C_ATTACHMENTS,
 	SUBMISSION_NCOLUMNS
 };
 
@@ -125,8 +127,8 @@ cJSON		*classwork_json(const struct db_res *res, int row, int col);
  * The submission in row of res, starting at column col, as selected by
  * SUBMISSION_COLUMNS: a new JSON object {id, classwork_id, student: {id,
  * name}, content, submitted_at, updated_at, grade, feedback, graded_at,
- * graded_by} the caller frees, or NULL when out of memory or the row is
- * not there.
+ * graded_by, attachment_ids} the caller frees, or NULL when out of
+ * memory or the row is not there.
  */
 cJSON		*classwork_submission_json(const struct db_res *res, int row,
 		    int col);

@@ -59,6 +59,8 @@ config_get(void)
 	cfg.jwt_secret_len = cfg.jwt_secret ? strlen(cfg.jwt_secret) : 0;
 	cfg.max_body = (size_t)config_number(getenv("LECTERN_MAX_BODY"),
 	    CONFIG_MAX_BODY_DEFAULT, 64LL * 1024 * 1024);
+	cfg.upload_max = config_number(getenv("LECTERN_UPLOAD_MAX"),
+	    CONFIG_UPLOAD_MAX_DEFAULT, 1LL << 40);
 	cfg.issuer = env_nonempty("LECTERN_JWT_ISSUER");
 	if (cfg.issuer == NULL)
 		cfg.issuer = "lectern";

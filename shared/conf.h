@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #define CONFIG_MAX_BODY_DEFAULT	65536
+#define CONFIG_UPLOAD_MAX_DEFAULT (50LL * 1024 * 1024)
 #define CONFIG_JWT_SECRET_MIN	32
 #define CONFIG_GOOGLE_JWKS_URL	"https://www.googleapis.com/oauth2/v3/certs"
 #define CONFIG_FIREBASE_JWKS_URL					\
@@ -26,6 +27,7 @@ struct config {
 	const char	*jwt_secret;	/* LECTERN_JWT_SECRET, may be NULL */
 	size_t		 jwt_secret_len;
 	size_t		 max_body;	/* LECTERN_MAX_BODY */
+	long long	 upload_max;	/* LECTERN_UPLOAD_MAX, 50 MiB: a file */
 	const char	*issuer;	/* LECTERN_JWT_ISSUER, "lectern" */
 	long long	 access_ttl;	/* LECTERN_ACCESS_TTL, 900 s */
 	long long	 refresh_ttl;	/* LECTERN_REFRESH_TTL, 14 days */

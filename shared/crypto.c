@@ -308,6 +308,71 @@ crypto_sha256(const void *data, size_t len,
 	return API_OK;
 }
 
+/* A SHA-256 computed over data that comes in pieces. */
+struct crypto_sha256_ctx {
+	EVP_MD_CTX	*md;
+};
+
+struct crypto_sha256_ctx *
+crypto_sha256_new(void)
+{
+	struct crypto_sha256_ctx	*h;
+	EVP_MD				*md;
+
+	if ((md = get_sha256()) == NULL)
+		return NULL;
+	if ((h = calloc(1, sizeof(*h))) == NULL) {
+		log_warnx("crypto_sha256_new: out of memory");
+		return NULL;
+	}
+	if ((h->md = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestInit_ex2(h->md, md, NULL) != 1) {
+		log_warnx("crypto_sha256_new: libcrypto failed");
+		crypto_sha256_free(h);
+		return NULL;
+	}
+	return h;
+}
+
+enum api_err
+crypto_sha256_update(struct crypto_sha256_ctx *h, const void *data,
+    size_t len)
+{
+
+	if (len > 0 && EVP_DigestUpdate(h->md, data, len) != 1) {
+		log_warnx("crypto_sha256_update: libcrypto failed");
+		return API_INTERNAL;
+	}
+	return API_OK;
+}
+
+enum api_err
+crypto_sha256_final(struct crypto_sha256_ctx *h,
+    char out[CRYPTO_SHA256_HEX_SIZE])
+{
+	unsigned char	 md[CRYPTO_SHA256_LEN];
+	unsigned int	 outl = 0;
+
+	out[0] = '\0';
+	if (EVP_DigestFinal_ex(h->md, md, &outl) != 1 ||
+	    outl != CRYPTO_SHA256_LEN) {
+		log_warnx("crypto_sha256_final: libcrypto failed");
+		return API_INTERNAL;
+	}
+	crypto_hex(md, sizeof(md), out);
+	return API_OK;
+}
+
+void
+crypto_sha256_free(struct crypto_sha256_ctx *h)
+{
+
+	if (h == NULL)
+		return;
+	EVP_MD_CTX_free(h->md);
+	free(h);
+}
+
 /*
  * SHA-256 of data as lower-case hex in out.  Returns API_OK or
  * API_INTERNAL (out is then "").

@@ -83,6 +83,22 @@ enum api_err	 crypto_sha256_hex(const void *data, size_t len,
 		    __attribute__((warn_unused_result));
 
 /*
+ * SHA-256 over data given in pieces: crypto_sha256_new (NULL when
+ * libcrypto or memory fails, logged), crypto_sha256_update for each
+ * piece, crypto_sha256_final for the lower-case hex digest (API_OK or
+ * API_INTERNAL), then crypto_sha256_free (NULL is fine).
+ */
+struct crypto_sha256_ctx;
+struct crypto_sha256_ctx *crypto_sha256_new(void);
+enum api_err	 crypto_sha256_update(struct crypto_sha256_ctx *h,
+		    const void *data, size_t len)
+		    __attribute__((warn_unused_result));
+enum api_err	 crypto_sha256_final(struct crypto_sha256_ctx *h,
+		    char out[CRYPTO_SHA256_HEX_SIZE])
+		    __attribute__((warn_unused_result));
+void		 crypto_sha256_free(struct crypto_sha256_ctx *h);
+
+/*
  * Write n bytes as 2 * n lower-case hex digits and a NUL into out,
  * which must hold 2 * n + 1 bytes.  Cannot fail.
  */

@@ -11,6 +11,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "conf.h"
 #include "endpoint.h"
 #include "http.h"
 #include "list.h"
@@ -162,6 +163,13 @@ endpoint_input(struct call *c)
 		return json_body(c);
 	case BODY_RAW:
 		return http_body_raw(c->r, &c->raw, &c->raw_len);
+	case BODY_STREAM:
+		if (c->r->content_length < 0)
+			return http_fail(c->r, API_INVALID,
+			    "Content-Length is required");
+		if (c->r->content_length > config_get()->upload_max)
+			return API_TOO_LARGE;
+		return API_OK;
 	}
 	return API_INTERNAL;
 }

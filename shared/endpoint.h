@@ -37,6 +37,9 @@ enum ep_body {
 	BODY_NONE,	/* no body: one is 415 (not JSON) or 400 */
 	BODY_JSON,	/* a JSON object checked against .fields */
 	BODY_RAW,	/* the bytes as they came (a webhook's signature) */
+	BODY_STREAM,	/* left unread for the handler (http_body_read):
+			 * a file up to LECTERN_UPLOAD_MAX with its
+			 * Content-Length, checked before anything else */
 };
 
 /* .flags */

@@ -135,5 +135,7 @@ int
 endpoint_main(const struct endpoint *ep)
 {
 
+	if (ep->body == BODY_STREAM)
+		return http_serve_stream(ep->method, run, ep);
 	return http_serve(ep->method, run, ep);
 }

@@ -33,6 +33,7 @@ static const struct api_errinfo errs[API_ERR__MAX] = {
 	{ "email_taken", 409, "email is already registered" },
 	{ "already_enrolled", 409, "already enrolled in this course" },
 	{ "payload_too_large", 413, "request body is too large" },
+	{ "quota_exceeded", 413, "upload quota used up" },
 	{ "unsupported_media_type", 415,
 	    "request body must be application/json" },
 	{ "rate_limited", 429, "too many requests" },
@@ -42,6 +43,7 @@ static const struct api_errinfo errs[API_ERR__MAX] = {
 	{ "upstream_error", 502, "upstream service failed" },
 	{ "unavailable", 503, "service unavailable" },
 	{ "unavailable", 503, "service busy, try again" },	/* API_RETRY */
+	{ "insufficient_storage", 507, "no space left to store the file" },
 };
 
 const char *
@@ -88,12 +90,14 @@ api_reason(int status)
 	case 404: return "Not Found";
 	case 405: return "Method Not Allowed";
 	case 409: return "Conflict";
+	case 411: return "Length Required";
 	case 413: return "Payload Too Large";
 	case 415: return "Unsupported Media Type";
 	case 429: return "Too Many Requests";
 	case 500: return "Internal Server Error";
 	case 502: return "Bad Gateway";
 	case 503: return "Service Unavailable";
+	case 507: return "Insufficient Storage";
 	default: return "Unknown";
 	}
 }

@@ -25,6 +25,7 @@ enum api_err {
 	API_EMAIL_TAKEN,	/* 409 email_taken */
 	API_ALREADY_ENROLLED,	/* 409 already_enrolled */
 	API_TOO_LARGE,		/* 413 payload_too_large */
+	API_STORAGE_QUOTA,	/* 413 quota_exceeded: a user's upload quota */
 	API_MEDIA_TYPE,		/* 415 unsupported_media_type */
 	API_RATE_LIMITED,	/* 429 rate_limited */
 	API_DAILY_QUOTA,	/* 429 quota_exceeded: a daily allowance */
@@ -33,6 +34,7 @@ enum api_err {
 	API_UPSTREAM,		/* 502 upstream_error */
 	API_UNAVAILABLE,	/* 503 unavailable */
 	API_RETRY,		/* 503 unavailable: serialisation failure */
+	API_NO_SPACE,		/* 507 insufficient_storage: the disk is full */
 	API_ERR__MAX
 };
 

@@ -82,6 +82,8 @@ struct req {
 	const char	*if_none_match;	/* HTTP_IF_NONE_MATCH or NULL */
 	char		*body;		/* read on demand, NUL-terminated */
 	size_t		 body_len;
+	int		 stream;	/* the handler reads the body itself */
+	long long	 body_read;	/* stream: bytes it read so far */
 	cJSON		*json;		/* the parsed body */
 	struct http_param params[HTTP_QUERY_MAX];
 	size_t		 nparams;
@@ -98,6 +100,9 @@ struct req {
 	struct http_dbslot *slot;	/* the process's connection */
 	char		*out;		/* the response, until http_flush */
 	size_t		 out_len;
+	int		 out_file;	/* the body follows from out_fd */
+	int		 out_fd;
+	long long	 out_fd_len;
 };
 
 /*
@@ -117,6 +122,24 @@ typedef enum api_err (*http_run_fn)(struct req *r, const void *arg);
  * caches.  Returns the process exit status.
  */
 int		 http_serve(const char *allow, http_run_fn fn, const void *arg);
+
+/*
+ * As http_serve, for an endpoint that reads its body itself, in pieces
+ * (http_body_read): a file upload, never held in memory whole.  Its
+ * body may be as large as LECTERN_UPLOAD_MAX rather than
+ * LECTERN_MAX_BODY, and what the handler leaves unread is read and
+ * dropped after it.
+ */
+int		 http_serve_stream(const char *allow, http_run_fn fn,
+		    const void *arg);
+
+/*
+ * Read the next at most len bytes of a streamed body (http_serve_stream)
+ * into buf, never past its Content-Length.  Returns the number read, 0
+ * at its end, or -1 when the client went away.
+ */
+ssize_t		 http_body_read(struct req *r, void *buf, size_t len)
+		    __attribute__((warn_unused_result));
 
 /*
  * Set up r for one request read through io.  Returns API_OK or
@@ -226,6 +249,15 @@ enum api_err	 http_send_raw(struct req *r, int status, const char *json);
  */
 enum api_err	 http_send_text(struct req *r, int status, const char *type,
 		    const void *body, size_t len);
+
+/*
+ * Send status with the len bytes of the open file fd (r takes it and
+ * closes it) as the body, of Content-Type type: a download, copied
+ * to the client in pieces when the response is written rather than
+ * held in memory.  Returns as http_send_raw (fd is closed on failure).
+ */
+enum api_err	 http_send_file(struct req *r, int status, const char *type,
+		    int fd, long long len);
 
 /*
  * Record the message of the error about to be returned (copied) and

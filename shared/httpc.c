@@ -133,12 +133,14 @@ httpc_request(const struct httpc_req *q, struct httpc_resp *resp,
 	struct curl_slist	*hdrs = NULL;
 	struct sink		 sink;
 	char			 ct[128];
+	curl_off_t		 cl = -1;
 	CURLcode		 cc;
 	enum api_err		 er = API_UPSTREAM;
 
 	memset(resp, 0, sizeof(*resp));
 	memset(&sink, 0, sizeof(sink));
 	resp->max_age = -1;
+	resp->content_length = -1;
 	sink.resp = resp;
 	sink.max = q->max_len > 0 && q->max_len < HTTPC_RESPONSE_MAX ?
 	    q->max_len : HTTPC_RESPONSE_MAX;
@@ -176,7 +178,9 @@ httpc_request(const struct httpc_req *q, struct httpc_resp *resp,
 		curl_easy_setopt(c, CURLOPT_PASSWORD,
 		    q->password != NULL ? q->password : "");
 	}
-	if (strcmp(q->method, "GET") != 0)
+	if (strcmp(q->method, "HEAD") == 0)
+		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+	else if (strcmp(q->method, "GET") != 0)
 		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, q->method);
 	if (q->body != NULL) {
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, q->body);
@@ -206,6 +210,9 @@ httpc_request(const struct httpc_req *q, struct httpc_resp *resp,
 		goto out;
 	}
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp->status);
+	if (curl_easy_getinfo(c, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T,
+	    &cl) == CURLE_OK && cl >= 0)
+		resp->content_length = (long long)cl;
 	if (resp->body == NULL && (resp->body = strdup("")) == NULL) {
 		er = API_ENOMEM;
 		goto out;

@@ -18,7 +18,7 @@
 #define HTTPC_RESPONSE_MAX	(1024 * 1024)
 
 struct httpc_req {
-	const char	*method;	/* "GET", "POST" */
+	const char	*method;	/* "GET", "POST"; "HEAD": no body */
 	const char	*url;
 	const char	*user;		/* basic auth, or NULL */
 	const char	*password;
@@ -34,6 +34,7 @@ struct httpc_resp {
 	char		*body;		/* NUL-terminated; free with httpc_resp_free */
 	size_t		 len;
 	long		 max_age;	/* Cache-Control max-age; -1: none */
+	long long	 content_length; /* its Content-Length; -1: none */
 	char		 error[256];	/* why there was no answer; no secrets */
 };
 

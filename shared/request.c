@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include <cjson/cJSON.h>
 
@@ -86,6 +87,8 @@ http_req_free(struct req *r)
 	free(r->err_cause);
 	cJSON_Delete(r->err_fields);
 	free(r->out);
+	if (r->out_file)
+		close(r->out_fd);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -365,10 +368,37 @@ http_param(struct req *r, const char *name, const char **val)
 	return API_OK;
 }
 
+ssize_t
+http_body_read(struct req *r, void *buf, size_t len)
+{
+	ssize_t	 n;
+
+	if (r->content_length >= 0) {
+		if (r->body_read >= r->content_length)
+			return 0;
+		if ((long long)len > r->content_length - r->body_read)
+			len = (size_t)(r->content_length - r->body_read);
+	}
+	if (len == 0)
+		return 0;
+	if ((n = r->io->read(r->io->arg, buf, len)) > 0)
+		r->body_read += n;
+	return n;
+}
+
 void
 http_body_drain(struct req *r)
 {
+	char	 buf[16384];
 
+	if (r->stream) {
+		/* What the handler left of a body within the limit. */
+		if (r->content_length > 0 &&
+		    r->content_length <= config_get()->upload_max)
+			while (http_body_read(r, buf, sizeof(buf)) > 0)
+				continue;
+		return;
+	}
 	if (r->body == NULL && r->content_length != 0)
 		(void)read_body(r, config_get()->max_body);
 }

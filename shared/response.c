@@ -7,10 +7,12 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include <cjson/cJSON.h>
 
@@ -18,15 +20,53 @@
 #include "json.h"
 #include "log.h"
 
+/*
+ * Copy the body file of the response held in r to the client.  Returns
+ * 0, or -1 when reading or writing failed (the response is then cut
+ * short; its Content-Length tells the client so).
+ */
+static int
+flush_file(struct req *r)
+{
+	char		 buf[65536];
+	long long	 left = r->out_fd_len;
+	ssize_t		 n;
+
+	while (left > 0) {
+		n = read(r->out_fd, buf, left < (long long)sizeof(buf) ?
+		    (size_t)left : sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0 || r->io->write(r->io->arg, buf, (size_t)n) == -1)
+			return -1;
+		left -= n;
+	}
+	return 0;
+}
+
+/* Close the body file of r's response, if any. */
+static void
+close_file(struct req *r)
+{
+
+	if (r->out_file)
+		close(r->out_fd);
+	r->out_file = 0;
+	r->out_fd = -1;
+	r->out_fd_len = 0;
+}
+
 void
 http_flush(struct req *r)
 {
 
 	if (r->out == NULL)
 		return;
-	if (r->io->write(r->io->arg, r->out, r->out_len) == -1)
+	if (r->io->write(r->io->arg, r->out, r->out_len) == -1 ||
+	    (r->out_file && flush_file(r) == -1))
 		log_event(LOG_LVL_WARN, r->request_id, "response_write_failed",
 		    NULL);
+	close_file(r);
 	free(r->out);
 	r->out = NULL;
 	r->out_len = 0;
@@ -36,6 +76,7 @@ void
 http_unsend(struct req *r)
 {
 
+	close_file(r);
 	free(r->out);
 	r->out = NULL;
 	r->out_len = 0;
@@ -117,7 +158,11 @@ send_body(struct req *r, int status, const char *type, const char *body,
 	if (!has_header(r, "Cache-Control"))
 		len += (size_t)snprintf(buf + len, size - len,
 		    "Cache-Control: no-store\r\n");
-	if (body != NULL)
+	if (r->out_file)
+		len += (size_t)snprintf(buf + len, size - len,
+		    "Content-Type: %s\r\n"
+		    "Content-Length: %lld\r\n\r\n", type, r->out_fd_len);
+	else if (body != NULL)
 		len += (size_t)snprintf(buf + len, size - len,
 		    "Content-Type: %s\r\n"
 		    "Content-Length: %zu\r\n\r\n", type, blen + (nl ? 1 : 0));
@@ -150,6 +195,24 @@ http_send_text(struct req *r, int status, const char *type,
 {
 
 	return send_body(r, status, type, body, len, 0);
+}
+
+enum api_err
+http_send_file(struct req *r, int status, const char *type, int fd,
+    long long len)
+{
+	enum api_err	 er;
+
+	if (r->responded || len < 0) {
+		close(fd);
+		return API_INTERNAL;
+	}
+	r->out_file = 1;
+	r->out_fd = fd;
+	r->out_fd_len = len;
+	if ((er = send_body(r, status, type, NULL, 0, 0)) != API_OK)
+		close_file(r);
+	return er;
 }
 
 enum api_err

@@ -66,6 +66,8 @@ row_add(cJSON *obj, const struct db_res *res, int row, int col,
 			item = cJSON_CreateNumber((double)strtoll(v, NULL, 10));
 		else if (c->kind == ROW_BOOL)
 			item = cJSON_CreateBool(v[0] == 't');
+		else if (c->kind == ROW_JSON)
+			item = cJSON_Parse(v);
 		else
 			item = cJSON_CreateString(v);
 		if (item == NULL)

@@ -27,6 +27,7 @@ enum row_kind {
 	ROW_TEXT,	/* a string (timestamps too, via SQL_UTC) */
 	ROW_BOOL,	/* "t"/"f": true/false */
 	ROW_SKIP,	/* selected for the caller, not sent */
+	ROW_JSON,	/* JSON text made by the query (an array of ids) */
 };
 
 #define ROW_EMPTY	0x01u	/* ROW_TEXT: NULL is "" rather than null */

@@ -136,7 +136,7 @@ import_settings(FCGX_ParamArray envp)
 
 static void
 serve(const struct http_io *io, struct http_dbslot *slot, const char *allow,
-    http_run_fn fn, const void *arg)
+    http_run_fn fn, const void *arg, int stream)
 {
 	struct req	 r;
 
@@ -150,12 +150,14 @@ serve(const struct http_io *io, struct http_dbslot *slot, const char *allow,
 		(void)io->write(io->arg, bare, sizeof(bare) - 1);
 		return;
 	}
+	r.stream = stream;
 	http_dispatch(&r, allow, fn, arg);
 	http_req_free(&r);
 }
 
-int
-http_serve(const char *allow, http_run_fn fn, const void *arg)
+/* Serve requests: http_serve, or http_serve_stream when stream. */
+static int
+serve_all(const char *allow, http_run_fn fn, const void *arg, int stream)
 {
 	struct http_dbslot	 slot;
 	FCGX_Request		 fr;
@@ -163,7 +165,7 @@ http_serve(const char *allow, http_run_fn fn, const void *arg)
 
 	memset(&slot, 0, sizeof(slot));
 	if (FCGX_IsCGI())
-		serve(&cgi_io, &slot, allow, fn, arg);
+		serve(&cgi_io, &slot, allow, fn, arg, stream);
 	else {
 		if (FCGX_Init() != 0 || FCGX_InitRequest(&fr, 0, 0) != 0) {
 			log_warnx("FastCGI set-up failed");
@@ -176,13 +178,27 @@ http_serve(const char *allow, http_run_fn fn, const void *arg)
 		io.flush = fcgi_flush;
 		while (FCGX_Accept_r(&fr) >= 0) {
 			import_settings(fr.envp);
-			serve(&io, &slot, allow, fn, arg);
+			serve(&io, &slot, allow, fn, arg, stream);
 			FCGX_Finish_r(&fr);
 		}
 	}
 	if (slot.close != NULL)
 		slot.close(&slot);
 	return 0;
+}
+
+int
+http_serve(const char *allow, http_run_fn fn, const void *arg)
+{
+
+	return serve_all(allow, fn, arg, 0);
+}
+
+int
+http_serve_stream(const char *allow, http_run_fn fn, const void *arg)
+{
+
+	return serve_all(allow, fn, arg, 1);
 }
 
 /*
@@ -239,7 +255,8 @@ http_dispatch(struct req *r, const char *allow, http_run_fn fn,
 	enum api_err	 er;
 
 	r->allow = path_allow(r, allow);
-	if (r->content_length > (long long)config_get()->max_body)
+	if (r->content_length > (r->stream ? config_get()->upload_max :
+	    (long long)config_get()->max_body))
 		/* Apache's LimitRequestBody says so first under mod_cgid;
 		 * under mod_fcgid the body may arrive here. */
 		er = API_TOO_LARGE;

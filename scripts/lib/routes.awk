@@ -1,6 +1,7 @@
 # lectern — apache/routes to mod_rewrite rules.
 #
-# awk -v prefix=/lectern-cgi -v ctx=server [-v maxbody=N] -f routes.awk apache/routes
+# awk -v prefix=/lectern-cgi -v ctx=server [-v maxbody=N [-v streammax=N]] \
+#     -f routes.awk apache/routes
 # ctx=server: rules for a server or virtual host (paths start with /);
 # ctx=htaccess: rules for a per-directory .htaccess (no leading /).
 #
@@ -32,6 +33,24 @@ function regex(path,    n, segs, i, out, name) {
 	return "^" out "$"
 }
 
+# A regular expression for path wherever it sits in a URL path (an
+# .htaccess may live below the server's root), for RewriteCond.
+function sregex(path,    n, segs, i, out, name) {
+	n = split(path, segs, "/")
+	out = ""
+	for (i = 2; i <= n; i++) {
+		if (segs[i] ~ /^\{[a-z_]+\}$/) {
+			name = substr(segs[i], 2, length(segs[i]) - 2)
+			if (name == "id" || name ~ /_id$/)
+				out = out "/[0-9]{1,16}"
+			else
+				out = out "/[A-Za-z0-9_-]{1,64}"
+		} else
+			out = out "/" segs[i]
+	}
+	return "^" out "$"
+}
+
 function target(path, exe,    i, t) {
 	t = prefix "/" exe
 	for (i = 1; i <= nparams[path]; i++)
@@ -42,6 +61,8 @@ function target(path, exe,    i, t) {
 /^[ \t]*(#|$)/ { next }
 {
 	method = $1; path = $2; exe = $3
+	if ($4 == "stream")
+		stream[++nstream] = method SUBSEP path
 	if (!(path in seen)) {
 		seen[path] = 1
 		order[++npaths] = path
@@ -63,7 +84,22 @@ END {
 	if (maxbody != "") {
 		# A declared body over the limit is refused before any
 		# handler runs (mod_fcgid would otherwise pass it on cut).
+		# A streamed file has its own, larger limit.
+		for (i = 1; i <= nstream; i++) {
+			split(stream[i], ms, SUBSEP)
+			sre = sregex(ms[2])
+			if (streammax != "") {
+				print "RewriteCond %{REQUEST_METHOD}:%{REQUEST_URI} ^" ms[1] ":(.*)" substr(sre, 2)
+				print "RewriteCond expr \"%{HTTP:Content-Length} =~ /^[0-9]+$/ && %{HTTP:Content-Length} -gt " streammax "\""
+				print "RewriteRule ^ - [R=413,L]"
+			}
+			skip[i] = sre
+		}
 		print "RewriteCond expr \"%{HTTP:Content-Length} =~ /^[0-9]+$/ && %{HTTP:Content-Length} -gt " maxbody "\""
+		for (i = 1; i <= nstream; i++) {
+			split(stream[i], ms, SUBSEP)
+			print "RewriteCond %{REQUEST_METHOD}:%{REQUEST_URI} !^" ms[1] ":(.*)" substr(skip[i], 2)
+		}
 		print "RewriteRule ^ - [R=413,L]"
 	}
 	if (ctx == "server") {

@@ -39,6 +39,7 @@ static const struct want wants[API_ERR__MAX] = {
 	{ API_EMAIL_TAKEN, "email_taken", 409 },
 	{ API_ALREADY_ENROLLED, "already_enrolled", 409 },
 	{ API_TOO_LARGE, "payload_too_large", 413 },
+	{ API_STORAGE_QUOTA, "quota_exceeded", 413 },
 	{ API_MEDIA_TYPE, "unsupported_media_type", 415 },
 	{ API_RATE_LIMITED, "rate_limited", 429 },
 	{ API_DAILY_QUOTA, "quota_exceeded", 429 },
@@ -47,6 +48,7 @@ static const struct want wants[API_ERR__MAX] = {
 	{ API_UPSTREAM, "upstream_error", 502 },
 	{ API_UNAVAILABLE, "unavailable", 503 },
 	{ API_RETRY, "unavailable", 503 },
+	{ API_NO_SPACE, "insufficient_storage", 507 },
 };
 
 struct reason {
