@@ -89,7 +89,7 @@ my $conf = do {
 };
 $conf =~ s{"/usr/}{"$root/usr/}g;
 my $srv = "$tmp/apache";
-mkdir $_ for ($srv, "$srv/run", "$srv/log");
+mkdir $_ for ($srv, "$srv/run", "$srv/log", "$srv/www");
 my $port = `python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'` + 0;
 my $user = $> == 0 ? "User lectern\nGroup lectern\n" : '';
 system('chown', 'lectern', "$srv/run") if $> == 0;
@@ -118,9 +118,12 @@ LoadModule setenvif_module $mods/mod_setenvif.so
 ScriptSock "$srv/run/cgid.sock"
 Mutex file:$srv/run default
 TypesConfig /etc/mime.types
-DocumentRoot "$srv"
+DocumentRoot "$srv/www"
 <Directory />
 	Require all denied
+</Directory>
+<Directory "$srv/www">
+	Require all granted
 </Directory>
 Include "$srv/lectern.conf"
 EOC
