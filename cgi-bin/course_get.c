@@ -17,12 +17,16 @@
 
 static enum api_err	course_get(struct call *);
 
-/* One statement on a table without row-level security. */
+/*
+ * One statement on a table without row-level security; an anonymous
+ * caller may read a replica (LECTERN_DATABASE_READ_URL).
+ */
 static const struct endpoint endpoint = {
 	.method = "GET",
 	.route = "/api/courses/{id}",
 	.who = WHO_OPTIONAL,
 	.body = BODY_NONE,
+	.flags = EP_READ_REPLICA,
 	.rate = RL_API,
 	.tx = TX_NONE,
 	.run = course_get,

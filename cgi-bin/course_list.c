@@ -42,7 +42,10 @@ static const struct list_filter filters[FL__MAX] = {
 	    .allowed = true_false, .why = "must be true or false" },
 };
 
-/* Reads one table without row-level security: no transaction. */
+/*
+ * Reads one table without row-level security: no transaction.  An
+ * anonymous caller may read a replica (LECTERN_DATABASE_READ_URL).
+ */
 static const struct endpoint endpoint = {
 	.method = "GET",
 	.route = "/api/courses",
@@ -50,7 +53,7 @@ static const struct endpoint endpoint = {
 	.body = BODY_NONE,
 	.query = filters,
 	.nquery = FL__MAX,
-	.flags = EP_PAGED,
+	.flags = EP_PAGED | EP_READ_REPLICA,
 	.rate = RL_API,
 	.tx = TX_NONE,
 	.run = course_list,

@@ -47,6 +47,8 @@ enum ep_body {
 #define EP_BODY_OPTIONAL 0x02u	/* BODY_JSON: no body reads as {} */
 #define EP_ONE_OF	0x04u	/* BODY_JSON: at least one field given */
 #define EP_NO_DB	0x08u	/* the handler needs no database */
+#define EP_READ_REPLICA	0x10u	/* an anonymous caller's handler only reads
+				   what may lag: LECTERN_DATABASE_READ_URL */
 
 /* Whether the handler runs in a transaction that carries the caller. */
 enum ep_tx {

@@ -16,6 +16,7 @@
 #include "db.h"
 #include "endpoint.h"
 #include "http.h"
+#include "log.h"
 #include "ratelimit.h"
 #include "valid.h"
 
@@ -101,11 +102,40 @@ endpoint_begin(struct call *c)
 	return db_begin(c->db, c->user_id, c->authed ? c->a.user.role : NULL);
 }
 
-/* One request (http_run_fn): arg is the endpoint. */
+/*
+ * Begin c's transaction as its declaration says, run the handler on
+ * c->db and commit.  Returns API_OK or the error to answer with.
+ */
+static enum api_err
+handle(struct call *c)
+{
+	enum api_err	 er;
+
+	if (c->ep->tx == TX_CALLER && (er = endpoint_begin(c)) != API_OK)
+		return er;
+	if (c->ep->tx == TX_SYSTEM &&
+	    (er = db_begin(c->db, c->user_id, "system")) != API_OK)
+		return er;
+	if ((er = c->ep->run(c)) != API_OK)
+		return er;
+	if (db_in_tx(c->db) && (er = db_commit(c->db)) != API_OK)
+		/* What the handler answered did not happen. */
+		http_unsend(c->r);
+	return er;
+}
+
+/*
+ * One request (http_run_fn): arg is the endpoint.  The caller is
+ * authenticated and counted on the primary, always (a logout and the
+ * rate limits hold on every node at once); an EP_READ_REPLICA handler
+ * of an anonymous caller then reads from the replica, and from the
+ * primary again when the replica fails it midway.
+ */
 static enum api_err
 run(struct req *r, const void *arg)
 {
 	struct call	 c;
+	struct db	*primary;
 	enum api_err	 er;
 
 	memset(&c, 0, sizeof(c));
@@ -116,16 +146,18 @@ run(struct req *r, const void *arg)
 	    (er = authenticate(&c)) != API_OK ||
 	    (er = rate(&c)) != API_OK)
 		goto out;
-	if (c.ep->tx == TX_CALLER && (er = endpoint_begin(&c)) != API_OK)
-		goto out;
-	if (c.ep->tx == TX_SYSTEM &&
-	    (er = db_begin(c.db, c.user_id, "system")) != API_OK)
-		goto out;
-	if ((er = c.ep->run(&c)) != API_OK)
-		goto out;
-	if (db_in_tx(c.db) && (er = db_commit(c.db)) != API_OK)
-		/* What the handler answered did not happen. */
+	primary = c.db;
+	if ((c.ep->flags & EP_READ_REPLICA) && !c.authed)
+		http_db_read(r, primary, &c.db);
+	er = handle(&c);
+	if ((er == API_UNAVAILABLE || er == API_RETRY) && c.db != primary) {
+		log_event(LOG_LVL_WARN, r->request_id, "db_read_fallback",
+		    NULL);
+		http_db_read_drop(r);
 		http_unsend(r);
+		c.db = primary;
+		er = handle(&c);
+	}
 out:
 	endpoint_call_free(&c);
 	return er;

@@ -60,6 +60,7 @@ struct req;
  */
 struct http_dbslot {
 	struct db	*db;
+	struct db	*rdb;	/* LECTERN_DATABASE_READ_URL, when asked for */
 	/* Roll back whatever the request left open. */
 	void		(*after)(struct http_dbslot *);
 	/* Record a failure in error_logs (best effort). */
@@ -217,6 +218,22 @@ enum api_err	 http_param(struct req *r, const char *name,
  */
 enum api_err	 http_db(struct req *r, struct db **db)
 		    __attribute__((warn_unused_result));
+
+/*
+ * The connection for reads that may lag behind the primary (a streaming
+ * replica named by LECTERN_DATABASE_READ_URL), kept like http_db's.
+ * Never fails: when no read URL is set, or the replica cannot be
+ * reached, *db is primary (the request's http_db connection).  Nothing
+ * may be written through it.
+ */
+void		 http_db_read(struct req *r, struct db *primary,
+		    struct db **db);
+
+/*
+ * Forget the read connection after it failed in the middle of a
+ * request (the replica stopped); the next http_db_read tries again.
+ */
+void		 http_db_read_drop(struct req *r);
 
 /* Add a response header (both strings copied).  Returns API_OK or
  * API_ENOMEM. */

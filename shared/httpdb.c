@@ -28,6 +28,7 @@ slot_after(struct http_dbslot *slot)
 {
 
 	db_rollback(slot->db);
+	db_rollback(slot->rdb);
 }
 
 static void
@@ -36,6 +37,8 @@ slot_close(struct http_dbslot *slot)
 
 	db_close(slot->db);
 	slot->db = NULL;
+	db_close(slot->rdb);
+	slot->rdb = NULL;
 }
 
 /*
@@ -88,4 +91,36 @@ http_db(struct req *r, struct db **db)
 	db_set_request(slot->db, r->request_id);
 	*db = slot->db;
 	return API_OK;
+}
+
+void
+http_db_read(struct req *r, struct db *primary, struct db **db)
+{
+	struct http_dbslot	*slot = r->slot;
+	const char		*url = config_get()->database_read_url;
+
+	*db = primary;
+	if (slot == NULL || url == NULL)
+		return;
+	if (slot->rdb != NULL && !db_usable(slot->rdb))
+		http_db_read_drop(r);
+	if (slot->rdb == NULL && db_connect(url, r->request_id,
+	    &slot->rdb) != API_OK) {
+		/* db_connect logged why; the primary answers instead. */
+		log_event(LOG_LVL_WARN, r->request_id, "db_read_fallback",
+		    NULL);
+		return;
+	}
+	db_set_request(slot->rdb, r->request_id);
+	*db = slot->rdb;
+}
+
+void
+http_db_read_drop(struct req *r)
+{
+
+	if (r->slot == NULL)
+		return;
+	db_close(r->slot->rdb);
+	r->slot->rdb = NULL;
 }

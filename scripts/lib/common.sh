@@ -28,11 +28,14 @@ LECTERN_PACKAGES="gcc make autoconf automake libtool pkg-config
 # What only the tests need: the lint tier's checkers, Node (which runs
 # the npm tools of package.json: the OpenAPI validator), PDF text and
 # page size (poppler-utils), QR decoding (zbar-tools) and a real
-# iCalendar parser (python3-icalendar), and an S3 signature check that is
-# not ours (python3-botocore, t/lib/s3-standin.py).
+# iCalendar parser (python3-icalendar), an S3 signature check that is
+# not ours (python3-botocore, t/lib/s3-standin.py), sqlmap, and what
+# builds and checks the Debian package (dpkg-dev, debhelper, fakeroot,
+# lintian).
 # shellcheck disable=SC2034 # read by scripts/test
 LECTERN_TEST_PACKAGES="shellcheck cppcheck clang-format binutils nodejs
- poppler-utils zbar-tools python3-icalendar python3-botocore sqlmap"
+ poppler-utils zbar-tools python3-icalendar python3-botocore sqlmap
+ dpkg-dev debhelper fakeroot lintian"
 
 die() { printf '%s: %s\n' "${0##*/}" "$*" >&2; exit 1; }
 say() { printf '%s: %s\n' "${0##*/}" "$*" >&2; }
