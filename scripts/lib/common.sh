@@ -27,15 +27,16 @@ LECTERN_PACKAGES="gcc make autoconf automake libtool pkg-config
 
 # What only the tests need: the lint tier's checkers, Node (which runs
 # the npm tools of package.json: the OpenAPI validator), PDF text and
-# page size (poppler-utils), QR decoding (zbar-tools) and a real
+# page size (poppler-utils), QR decoding (zbar-tools), a real
 # iCalendar parser (python3-icalendar), an S3 signature check that is
-# not ours (python3-botocore, t/lib/s3-standin.py), sqlmap, and what
-# builds and checks the Debian package (dpkg-dev, debhelper, fakeroot,
-# lintian).
+# not ours (python3-botocore, t/lib/s3-standin.py), sqlmap, what builds
+# and checks the Debian package (dpkg-dev, debhelper, fakeroot,
+# lintian), and for the production TLS host a throwaway CA and OCSP
+# responder (openssl) and the TLS scanner run against it (testssl.sh).
 # shellcheck disable=SC2034 # read by scripts/test
 LECTERN_TEST_PACKAGES="shellcheck cppcheck clang-format binutils nodejs
  poppler-utils zbar-tools python3-icalendar python3-botocore sqlmap
- dpkg-dev debhelper fakeroot lintian"
+ dpkg-dev debhelper fakeroot lintian openssl testssl.sh"
 
 die() { printf '%s: %s\n' "${0##*/}" "$*" >&2; exit 1; }
 say() { printf '%s: %s\n' "${0##*/}" "$*" >&2; }
@@ -406,14 +407,17 @@ apache_setup() {
 	    "$LECTERN_TOP/scripts/lib/apache-conf" || die "apache config failed"
 }
 
+# apache_start DIR [URL]: start the Apache of DIR/httpd.conf and wait
+# until URL (default: DIR/url's /live) answers.
 apache_start() {
-	local dir=$1
+	local dir=$1 url=${2:-}
 	local out
 	out=$(/usr/sbin/apache2 -f "$dir/httpd.conf" -t 2>&1) ||
 	    { printf '%s\n' "$out" >&2; die "apache config test failed"; }
 	quiet_umask /usr/sbin/apache2 -f "$dir/httpd.conf" -k start ||
 	    die "apache did not start"
-	wait_http "$(cat "$dir/url")/live" || {
+	[ -n "$url" ] || url="$(cat "$dir/url")/live"
+	wait_http "$url" || {
 		tail -n 20 "$dir/log/error_log" >&2 2>/dev/null
 		die "apache does not answer"
 	}
@@ -442,4 +446,30 @@ wait_http() {
 		sleep 0.1
 	done
 	return 1
+}
+
+# cors_conf FILE: the CORS directives for LECTERN_CORS_ORIGINS, exact
+# origins only.  An origin is scheme://host[:port]; anything else in the
+# list is refused here rather than half-matched later.  The lines are
+# valid in the server config, a virtual host and an .htaccess alike.
+cors_conf() {
+	{
+		echo "# Generated from LECTERN_CORS_ORIGINS by scripts/lib/common.sh."
+		echo "Header always merge Vary Origin"
+		for o in $(printf '%s' "${LECTERN_CORS_ORIGINS:-}" | tr ',' ' '); do
+			if ! printf '%s' "$o" |
+			    grep -Eq '^https?://[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]{1,5})?$'; then
+				say "ignoring CORS origin that is not scheme://host[:port]: $o"
+				continue
+			fi
+			printf 'SetEnvIfExpr "req('"'"'Origin'"'"') == '"'"'%s'"'"'" LECTERN_CORS_ORIGIN=%s\n' "$o" "$o"
+		done
+		cat <<-'EOCORS'
+		Header always set Access-Control-Allow-Origin "%{LECTERN_CORS_ORIGIN}e" env=LECTERN_CORS_ORIGIN
+		Header always set Access-Control-Allow-Methods "GET, POST, PUT, PATCH, DELETE, OPTIONS" env=LECTERN_CORS_ORIGIN
+		Header always set Access-Control-Allow-Headers "Authorization, Content-Type, If-None-Match" env=LECTERN_CORS_ORIGIN
+		Header always set Access-Control-Expose-Headers "X-Request-Id, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset, Retry-After, Location, ETag, Link" env=LECTERN_CORS_ORIGIN
+		Header always set Access-Control-Max-Age "600" env=LECTERN_CORS_ORIGIN
+		EOCORS
+	} > "$1"
 }

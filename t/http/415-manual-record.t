@@ -97,6 +97,11 @@ is(scalar(@mail), 1, 'one mail is queued to the address');
 is($mail[0][0], 'Your lectern account', '...about the new account');
 my ($token) = ($mail[0][1] // '') =~ m{/reset-password\?token=([A-Za-z0-9_-]+)};
 ok($token, '...with a reset link');
+# scripts/test sets LECTERN_PUBLIC_URL to an address of its own: the link
+# goes there, not to the development server's port.
+my $public = $ENV{LECTERN_PUBLIC_URL} // 'http://127.0.0.1:8080';
+like($mail[0][1] // '', qr{(^|\s)\Q$public\E/reset-password\?token=\Q$token\E(\s|$)},
+    '...under LECTERN_PUBLIC_URL');
 like($mail[0][1] // '', qr/Kannada for “beginners”/,
     '...naming the course');
 like($mail[0][1] // '', qr/Hello Asha Rao,/, '...and greeting the user');

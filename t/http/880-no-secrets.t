@@ -108,6 +108,11 @@ ok(@secrets >= 8, 'the flows produced secrets to look for (' . scalar(@secrets) 
 sleep 1;
 my @files = grep { -f } glob("$logdir/*");
 push @files, $ENV{LECTERN_TEST_PG_LOG} if $ENV{LECTERN_TEST_PG_LOG} && -f $ENV{LECTERN_TEST_PG_LOG};
+# The production TLS host's and the shared host's logs, when this pass
+# started them (t/http/866-tls.t and 867-shared-hosting.t sign in there).
+for my $d (grep { $_ } @ENV{qw(LECTERN_TEST_TLS_DIR LECTERN_TEST_SHARED_DIR)}) {
+	push @files, grep { -f } glob("$d/log/*");
+}
 ok(scalar(grep { /error_log/ } @files), 'the error log is among the files read');
 ok(scalar(grep { /access_log/ } @files), 'so is the access log');
 

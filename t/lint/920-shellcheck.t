@@ -23,7 +23,7 @@ sub is_shell {
 }
 
 my @files = grep { -f $_ && is_shell($_) }
-    map { glob("$src/$_") } qw(scripts/* scripts/lib/* .ci/* bench/* t/*);
+    map { glob("$src/$_") } qw(scripts/* scripts/lib/* .ci/* bench/* t/* t/lib/*);
 ok(@files >= 4, 'there are shell scripts to check');
 for my $f (sort @files) {
 	(my $name = $f) =~ s{^\Q$src\E/}{};
