@@ -60,6 +60,7 @@ struct req;
  */
 struct http_dbslot {
 	struct db	*db;
+	int		 persistent;	/* kept from request to request */
 	/* Roll back whatever the request left open. */
 	void		(*after)(struct http_dbslot *);
 	/* Record a failure in error_logs (best effort). */

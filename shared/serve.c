@@ -174,6 +174,7 @@ http_serve(const char *allow, http_run_fn fn, const void *arg)
 		io.getenv = fcgi_getenv;
 		io.arg = &fr;
 		io.flush = fcgi_flush;
+		slot.persistent = 1;
 		while (FCGX_Accept_r(&fr) >= 0) {
 			import_settings(fr.envp);
 			serve(&io, &slot, allow, fn, arg);
