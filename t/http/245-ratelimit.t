@@ -1,7 +1,9 @@
 #!/usr/bin/perl
-# lectern — rate limits, counted in PostgreSQL, on the host that keeps the
-# default limits.  Each case comes from a loopback address of its own, so
-# the counts are this test's alone.
+# lectern — rate limits, on the host that keeps the default limits: the
+# security classes counted in PostgreSQL, the api class in the node's
+# shared table without a database write.  Each case comes from a
+# loopback address (or a user) of its own, so the counts are this
+# test's alone.
 use strict;
 use warnings;
 use Test::More;
@@ -101,5 +103,36 @@ error_ok($r, 429, 'rate_limited',
 ok($r->{headers}{'retry-after'} > 0, '...with a Retry-After');
 $r = login_user($u->{email}, $u->{password});
 is($r->{status}, 429, '...and on every host: the count is in PostgreSQL');
+
+# api: 300 a minute per user, counted on this node without the
+# database: the 301st read in the minute is refused, and no rate_limits
+# row is ever written for it.
+my $reader = register_user(tag => 'rlapi', url => $url);
+my $uid = $reader->{user}{id};
+my ($served, @left) = (0);
+for my $i (1 .. 300) {
+	$r = api(GET => '/api/auth/me', url => $url, from => "127.0.$tag.201",
+	    token => $reader->{access_token});
+	$served++ if $r->{status} == 200;
+	push @left, $r->{headers}{'x-ratelimit-remaining'} if $i <= 3;
+}
+is($served, 300, '300 reads of the api class in a minute are served');
+is_deeply(\@left, [299, 298, 297], '...counting X-RateLimit-Remaining down')
+    or diag("@left");
+$r = api(GET => '/api/auth/me', url => $url, from => "127.0.$tag.202",
+    token => $reader->{access_token});
+error_ok($r, 429, 'rate_limited', 'the 301st is refused, from any address');
+ok($r->{headers}{'retry-after'} > 0 && $r->{headers}{'retry-after'} <= 60,
+    '...with a Retry-After within the minute');
+is($r->{headers}{'x-ratelimit-limit'}, 300, '...and X-RateLimit-Limit');
+is(sql_one("SELECT count(*) FROM rate_limits WHERE key = 'api:' || :'p1'",
+    $uid), 0, '...and not one rate_limits row was written for them');
+
+# Anonymous reads of the api class count per address, likewise.
+$r = api(GET => '/api/courses', url => $url, from => "127.0.$tag.203");
+is($r->{status}, 200, 'an anonymous read of the catalogue');
+is($r->{headers}{'x-ratelimit-remaining'}, 299, '...counts against its address');
+is(sql_one("SELECT count(*) FROM rate_limits WHERE key = :'p1'",
+    "api:127.0.$tag.203"), 0, '...without a database write');
 
 done_testing();
