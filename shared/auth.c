@@ -2,7 +2,8 @@
  * lectern — auth: who is calling, and the tokens that say so.
  *
  * One query per authenticated request reads the user, the state of the
- * token's session and whether its jti was revoked.  Refresh tokens are
+ * token's session and whether its jti was revoked, and writes nothing:
+ * the api class is counted in this node's rate table.  Refresh tokens are
  * looked up by their SHA-256: the lookup compares hashes of 256-bit
  * random values, so its timing tells an attacker nothing.
  */
@@ -30,19 +31,32 @@
 #include "valid.h"
 
 /*
- * One round trip per authenticated request: count it against the
- * caller's api limit and read the user, the token's session and whether
- * its jti was revoked.  The token is ours (its signature was checked),
- * so its user id is a fair rate-limit key even before the user is read.
+ * One round trip per authenticated request, which reads and writes
+ * nothing else: the user, the token's session and whether its jti was
+ * revoked.  The api class is counted beside it in this node's table
+ * (ratelimit_local); one row comes back even when the user is gone.
  */
+#define CALLER_COLUMNS							\
+	" SELECT " AUTH_USER_COLUMNS ","				\
+	" (s.id IS NOT NULL AND s.revoked_at IS NULL"			\
+	"  AND s.expires_at > now()),"					\
+	" EXISTS (SELECT 1 FROM revoked_tokens t WHERE t.jti = $3)"
+#define CALLER_JOINS							\
+	" LEFT JOIN users u ON u.id = $1::bigint"			\
+	" LEFT JOIN sessions s ON s.id = $2 AND s.user_id = u.id"
+
 static const char sql_caller[] =
+    CALLER_COLUMNS " FROM (VALUES (1)) one" CALLER_JOINS;
+
+/*
+ * The same, counting the api class in PostgreSQL, for a node without a
+ * rate table: the token is ours (its signature was checked), so its
+ * user id is a fair rate-limit key even before the user is read.
+ */
+static const char sql_caller_counted[] =
     "WITH rl AS (" RATELIMIT_HIT_SQL("4", "5") ")"
-    " SELECT " AUTH_USER_COLUMNS ","
-    " (s.id IS NOT NULL AND s.revoked_at IS NULL AND s.expires_at > now()),"
-    " EXISTS (SELECT 1 FROM revoked_tokens t WHERE t.jti = $3),"
-    " rl.count, rl.reset, rl.left_s"
-    " FROM rl LEFT JOIN users u ON u.id = $1::bigint"
-    " LEFT JOIN sessions s ON s.id = $2 AND s.user_id = u.id";
+    CALLER_COLUMNS ", rl.count, rl.reset, rl.left_s"
+    " FROM rl" CALLER_JOINS;
 
 static const char sql_new_session[] =
     "INSERT INTO sessions (id, user_id, expires_at)"
@@ -246,13 +260,13 @@ enum api_err
 auth_require(struct req *r, struct db *db, unsigned int want,
     struct auth *a)
 {
-	const char		*tok, *params[5], *live, *revoked;
+	const char		*tok, *params[5], *live, *revoked, *v;
 	const unsigned char	*key;
-	char			 rlkey[200], window[24];
+	char			 rlkey[200] = "", window[24] = "";
 	size_t			 keylen;
 	struct db_res		*res = NULL;
 	long long		 limit, count, reset, left;
-	int			 n;
+	int			 n, local;
 	enum api_err		 er;
 
 	memset(a, 0, sizeof(*a));
@@ -272,23 +286,29 @@ auth_require(struct req *r, struct db *db, unsigned int want,
 	}
 	if (er != API_OK)
 		return er;
-	ratelimit_key(r, RL_API, a->claims.sub, rlkey, window, &limit);
+	local = ratelimit_local(r, RL_API, a->claims.sub, &limit, &count,
+	    &reset, &left);
 	params[0] = a->claims.sub;
 	params[1] = a->claims.sid;
 	params[2] = a->claims.jti;
+	if (!local)
+		ratelimit_key(r, RL_API, a->claims.sub, rlkey, window, &limit);
 	params[3] = rlkey;
 	params[4] = window;
-	if ((er = db_exec(db, sql_caller, 5, params, &res)) != API_OK)
+	if ((er = db_exec(db, local ? sql_caller : sql_caller_counted,
+	    local ? 3 : 5, params, &res)) != API_OK)
 		return er;
 	n = AUTH_USER_NCOLUMNS;
 	live = db_get(res, 0, n);
 	revoked = db_get(res, 0, n + 1);
-	count = db_nrows(res) == 1 && db_get(res, 0, n + 2) != NULL ?
-	    strtoll(db_get(res, 0, n + 2), NULL, 10) : 0;
-	reset = db_nrows(res) == 1 && db_get(res, 0, n + 3) != NULL ?
-	    strtoll(db_get(res, 0, n + 3), NULL, 10) : 0;
-	left = db_nrows(res) == 1 && db_get(res, 0, n + 4) != NULL ?
-	    strtoll(db_get(res, 0, n + 4), NULL, 10) : 0;
+	if (!local) {
+		count = (v = db_get(res, 0, n + 2)) != NULL ?
+		    strtoll(v, NULL, 10) : 0;
+		reset = (v = db_get(res, 0, n + 3)) != NULL ?
+		    strtoll(v, NULL, 10) : 0;
+		left = (v = db_get(res, 0, n + 4)) != NULL ?
+		    strtoll(v, NULL, 10) : 0;
+	}
 	if (db_nrows(res) != 1 || !auth_user_from_row(res, 0, 0, &a->user) ||
 	    live == NULL || live[0] != 't' || revoked == NULL ||
 	    revoked[0] != 'f') {

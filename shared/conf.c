@@ -56,6 +56,9 @@ config_get(void)
 	if (cfg.database_url == NULL)
 		cfg.database_url = env_nonempty("DATABASE_URL");
 	cfg.database_read_url = env_nonempty("LECTERN_DATABASE_READ_URL");
+	env = env_nonempty("LECTERN_DB_PREPARE");
+	cfg.db_prepare = env != NULL && (strcmp(env, "on") == 0 ||
+	    strcmp(env, "1") == 0 || strcmp(env, "yes") == 0);
 	cfg.jwt_secret = env_nonempty("LECTERN_JWT_SECRET");
 	cfg.jwt_secret_len = cfg.jwt_secret ? strlen(cfg.jwt_secret) : 0;
 	cfg.max_body = (size_t)config_number(getenv("LECTERN_MAX_BODY"),

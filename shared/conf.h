@@ -25,6 +25,8 @@ struct config {
 	const char	*env;		/* LECTERN_ENV, "development" by default */
 	const char	*database_url;	/* LECTERN_DATABASE_URL or DATABASE_URL */
 	const char	*database_read_url; /* LECTERN_DATABASE_READ_URL or NULL */
+	int		 db_prepare;	/* LECTERN_DB_PREPARE=on: FastCGI
+					   processes name their statements */
 	const char	*jwt_secret;	/* LECTERN_JWT_SECRET, may be NULL */
 	size_t		 jwt_secret_len;
 	size_t		 max_body;	/* LECTERN_MAX_BODY */

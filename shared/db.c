@@ -3,10 +3,13 @@
  *
  * One mapping from SQLSTATE to API errors, modelled on pgbench's
  * getSQLErrorStatus.  Server messages and SQLSTATEs are logged; clients
- * only ever see the mapped code.
+ * only ever see the mapped code.  A persistent connection straight to
+ * the server (FastCGI) prepares each statement once, by name, and runs
+ * it by that name from then on.
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,11 +18,23 @@
 #include "db.h"
 #include "log.h"
 
+#define DB_STMTS_MAX	512	/* named statements kept per connection */
+
+/* A statement prepared on this connection, known by its text. */
+struct db_stmt {
+	const char	*sql;		/* the caller's pointer: a fast match */
+	char		*text;		/* our copy: the certain one */
+	char		 name[16];	/* "lectern_<n>" */
+};
+
 struct db {
 	PGconn		*conn;
 	const char	*rid;
 	int		 in_tx;
 	int		 nexec;		/* statements run for this request */
+	int		 prepare;	/* name and keep statements */
+	size_t		 nstmts;
+	struct db_stmt	 stmts[DB_STMTS_MAX];
 	char		 constraint[64];
 };
 
@@ -62,6 +77,71 @@ db_connect(const char *conninfo, const char *rid, struct db **out)
 	return API_OK;
 }
 
+/* Forget the statements prepared on db's connection (it was reset). */
+static void
+forget(struct db *db)
+{
+	size_t	 i;
+
+	for (i = 0; i < db->nstmts; i++)
+		free(db->stmts[i].text);
+	db->nstmts = 0;
+}
+
+void
+db_set_prepare(struct db *db, int on)
+{
+
+	if (db != NULL)
+		db->prepare = on;
+}
+
+/*
+ * Run sql on db: by a name prepared once on this connection when db
+ * prepares (a persistent connection straight to the server), planned
+ * afresh otherwise.  The statement is found by the caller's pointer,
+ * which is the static text of a sql_* constant, and confirmed by its
+ * text, so a caller that builds its SQL in a reused buffer still gets
+ * its own.  Returns the result (NULL: out of memory).
+ */
+static PGresult *
+run(struct db *db, const char *sql, int n, const char *const *params)
+{
+	struct db_stmt	*st = NULL;
+	PGresult	*res;
+	size_t		 i;
+
+	if (!db->prepare)
+		return PQexecParams(db->conn, sql, n, NULL, params, NULL,
+		    NULL, 0);
+	for (i = 0; i < db->nstmts; i++)
+		if (db->stmts[i].sql == sql &&
+		    strcmp(db->stmts[i].text, sql) == 0) {
+			st = &db->stmts[i];
+			break;
+		}
+	if (st == NULL && db->nstmts < DB_STMTS_MAX) {
+		st = &db->stmts[db->nstmts];
+		snprintf(st->name, sizeof(st->name), "lectern_%zu",
+		    db->nstmts);
+		if ((st->text = strdup(sql)) == NULL)
+			return NULL;
+		res = PQprepare(db->conn, st->name, sql, n, NULL);
+		if (res == NULL || PQresultStatus(res) != PGRES_COMMAND_OK) {
+			/* Not kept: its error is the statement's own. */
+			free(st->text);
+			return res;
+		}
+		PQclear(res);
+		st->sql = sql;
+		db->nstmts++;
+	}
+	if (st == NULL)
+		return PQexecParams(db->conn, sql, n, NULL, params, NULL,
+		    NULL, 0);
+	return PQexecPrepared(db->conn, st->name, n, params, NULL, NULL, 0);
+}
+
 void
 db_close(struct db *db)
 {
@@ -70,6 +150,7 @@ db_close(struct db *db)
 		return;
 	db_rollback(db);
 	PQfinish(db->conn);
+	forget(db);
 	free(db);
 }
 
@@ -123,7 +204,7 @@ db_exec(struct db *db, const char *sql, int n, const char *const *params,
 	if (out != NULL)
 		*out = NULL;
 	db->constraint[0] = '\0';
-	res = PQexecParams(db->conn, sql, n, NULL, params, NULL, NULL, 0);
+	res = run(db, sql, n, params);
 	st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
 	/*
 	 * A kept connection (FastCGI) may have died since the last request:
@@ -137,8 +218,9 @@ db_exec(struct db *db, const char *sql, int n, const char *const *params,
 		PQclear(res);
 		log_event(LOG_LVL_WARN, db->rid, "db_reconnect", NULL);
 		PQreset(db->conn);
-		res = PQstatus(db->conn) == CONNECTION_OK ? PQexecParams(db->conn,
-		    sql, n, NULL, params, NULL, NULL, 0) : NULL;
+		forget(db);
+		res = PQstatus(db->conn) == CONNECTION_OK ?
+		    run(db, sql, n, params) : NULL;
 		st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
 	}
 	db->nexec++;

@@ -27,6 +27,15 @@ enum api_err	 db_connect(const char *conninfo, const char *rid,
 /* Roll back any open transaction and close.  NULL is fine. */
 void		 db_close(struct db *db);
 
+/*
+ * Whether db prepares each statement once, by name, and keeps it for
+ * the connection's life (off by default).  Only for a connection that
+ * is kept from request to request and reaches the server itself: a
+ * transaction-mode pooler (PgBouncer before 1.21) would hand a later
+ * statement to a server that never saw the name.
+ */
+void		 db_set_prepare(struct db *db, int on);
+
 /* Set the request id (borrowed) used in log lines from now on. */
 void		 db_set_request(struct db *db, const char *rid);
 

@@ -61,6 +61,7 @@ struct req;
 struct http_dbslot {
 	struct db	*db;
 	struct db	*rdb;	/* LECTERN_DATABASE_READ_URL, when asked for */
+	int		 persistent;	/* kept from request to request */
 	/* Roll back whatever the request left open. */
 	void		(*after)(struct http_dbslot *);
 	/* Record a failure in error_logs (best effort). */

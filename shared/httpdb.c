@@ -87,6 +87,9 @@ http_db(struct req *r, struct db **db)
 		    &slot->db);
 		if (er != API_OK)
 			return er;
+		/* Planned once per connection where it is kept and direct. */
+		db_set_prepare(slot->db, slot->persistent &&
+		    config_get()->db_prepare);
 	}
 	db_set_request(slot->db, r->request_id);
 	*db = slot->db;

@@ -150,6 +150,25 @@ run(struct req *r, struct db *db, enum rl_class c, const char *subject,
 	return API_OK;
 }
 
+int
+ratelimit_local(const struct req *r, enum rl_class c, const char *subject,
+    long long *limit, long long *count, long long *reset, long long *left)
+{
+	long long	 window, now, start;
+
+	if (c != RL_API)
+		return 0;	/* the security classes stay exact */
+	ratelimit_config(c, limit, &window);
+	now = (long long)time(NULL);
+	if (!ratelimit_local_hit(defaults[c].name,
+	    subject != NULL ? subject : r->remote_addr, window, now, count,
+	    &start))
+		return 0;
+	*reset = start + window;
+	*left = *reset - now;
+	return 1;
+}
+
 enum api_err
 ratelimit_check(struct req *r, struct db *db, enum rl_class c,
     const char *subject)
@@ -157,6 +176,8 @@ ratelimit_check(struct req *r, struct db *db, enum rl_class c,
 	long long	 limit, count, reset, left;
 	enum api_err	 er;
 
+	if (ratelimit_local(r, c, subject, &limit, &count, &reset, &left))
+		return ratelimit_verdict(r, c, limit, count, reset, left);
 	if ((er = run(r, db, c, subject, &limit, &count, &reset,
 	    &left)) != API_OK)
 		return er;

@@ -1,9 +1,13 @@
 /*
- * lectern — ratelimit: request limits kept in PostgreSQL (SPEC §8).
+ * lectern — ratelimit: request limits (SPEC §8).
  *
- * Every Apache process and every web node counts in the same table, one
- * atomic INSERT ... ON CONFLICT DO UPDATE ... RETURNING per check, in
- * fixed windows.  Classes and defaults: api 300/60 per user (or IP),
+ * The security classes (auth, strict, payment, upload, failed logins)
+ * are kept in PostgreSQL, so every Apache process and every web node
+ * counts in the same table, one atomic INSERT ... ON CONFLICT DO UPDATE
+ * ... RETURNING per check, in fixed windows.  The api class is counted
+ * per web node in a shared-memory table (LECTERN_RATE_TABLE,
+ * shared/ratelimit_local.c), so an authenticated read writes nothing;
+ * without that table it is counted in PostgreSQL too.  Classes and defaults: api 300/60 per user (or IP),
  * auth 10/60 per IP, upload 30/3600 per user, payment 20/3600 per user,
  * strict 5/3600 per IP; LECTERN_RATE_<CLASS>=N/SECONDS overrides one.
  * The client address is REMOTE_ADDR only; X-Forwarded-For is never read.
@@ -94,6 +98,28 @@ void		ratelimit_key(const struct req *r, enum rl_class c,
 enum api_err	ratelimit_verdict(struct req *r, enum rl_class c,
 		    long long limit, long long count, long long reset,
 		    long long left) __attribute__((warn_unused_result));
+
+/*
+ * Count one request of class c (RL_API only) for subject (NULL: the
+ * client address) in this node's shared table, without the database.
+ * Returns 1 with *limit, *count (after this request), *reset (epoch
+ * seconds) and *left (seconds) set, or 0 when it was not counted (no
+ * table configured, the table unusable or full, or another class): then
+ * count in PostgreSQL.
+ */
+int		ratelimit_local(const struct req *r, enum rl_class c,
+		    const char *subject, long long *limit, long long *count,
+		    long long *reset, long long *left);
+
+/*
+ * The table itself (shared/ratelimit_local.c): count one hit of subject
+ * in class cls (its key prefix) for a window of window seconds at time
+ * now.  Returns 1 with *count and the window's *start (epoch seconds),
+ * or 0 as above.
+ */
+int		ratelimit_local_hit(const char *cls, const char *subject,
+		    long long window, long long now, long long *count,
+		    long long *start);
 
 /*
  * The limit of class c as configured: *limit requests per *window

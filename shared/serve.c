@@ -176,6 +176,7 @@ serve_all(const char *allow, http_run_fn fn, const void *arg, int stream)
 		io.getenv = fcgi_getenv;
 		io.arg = &fr;
 		io.flush = fcgi_flush;
+		slot.persistent = 1;
 		while (FCGX_Accept_r(&fr) >= 0) {
 			import_settings(fr.envp);
 			serve(&io, &slot, allow, fn, arg, stream);

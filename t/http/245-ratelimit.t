@@ -1,7 +1,9 @@
 #!/usr/bin/perl
-# lectern — rate limits, counted in PostgreSQL, on the host that keeps the
-# default limits.  Each case comes from a loopback address of its own, so
-# the counts are this test's alone.
+# lectern — rate limits, on the host that keeps the default limits: the
+# security classes counted in PostgreSQL, the api class in the node's
+# shared table without a database write.  Each case comes from a
+# loopback address (or a user) of its own, so the counts are this
+# test's alone.
 use strict;
 use warnings;
 use Test::More;
@@ -101,5 +103,71 @@ error_ok($r, 429, 'rate_limited',
 ok($r->{headers}{'retry-after'} > 0, '...with a Retry-After');
 $r = login_user($u->{email}, $u->{password});
 is($r->{status}, 429, '...and on every host: the count is in PostgreSQL');
+
+# api: 300 a minute per user, counted on this node without the
+# database: the 301st read in one window is refused, and no rate_limits
+# row is ever written for it.  Twenty clients share the 300 reads so that
+# a slow machine still fits them in one window; the window is read back
+# from X-RateLimit-Reset, and a burst that straddled two windows is
+# tried again with a fresh user.
+sub api_burst {
+	my ($u) = @_;
+	my @kids;
+	for my $k (1 .. 20) {
+		my $pid = fork() // die "fork: $!";
+		if ($pid == 0) {
+			my ($ok, %resets) = (0);
+			for (1 .. 15) {
+				my $x = api(GET => '/api/auth/me', url => $url,
+				    from => "127.0.$tag.201",
+				    token => $u->{access_token});
+				$ok++ if $x->{status} == 200;
+				$resets{$x->{headers}{'x-ratelimit-reset'} // '-'} = 1;
+			}
+			open(my $fh, '>', "/tmp/lectern-rl-$$") or exit 1;
+			print $fh join(' ', $ok, keys %resets) . "\n";
+			close($fh);
+			exit 0;
+		}
+		push @kids, $pid;
+	}
+	my ($served, %resets) = (0);
+	for my $pid (@kids) {
+		waitpid($pid, 0);
+		open(my $fh, '<', "/tmp/lectern-rl-$pid") or next;
+		my ($ok, @r) = split ' ', scalar <$fh>;
+		close($fh);
+		unlink("/tmp/lectern-rl-$pid");
+		$served += $ok;
+		$resets{$_} = 1 for @r;
+	}
+	my $last = api(GET => '/api/auth/me', url => $url,
+	    from => "127.0.$tag.202", token => $u->{access_token});
+	$resets{$last->{headers}{'x-ratelimit-reset'} // '-'} = 1;
+	return ($served, $last, scalar(keys %resets));
+}
+my ($reader, $served, $windows);
+for my $try (1 .. 3) {
+	$reader = register_user(tag => "rlapi$try", url => $url);
+	($served, $r, $windows) = api_burst($reader);
+	last if $windows == 1;
+	diag("the burst straddled $windows windows; again with a new user");
+}
+my $uid = $reader->{user}{id};
+is($served, 300, '300 reads of the api class in a minute are served');
+error_ok($r, 429, 'rate_limited', 'the 301st is refused, from any address');
+ok($r->{headers}{'retry-after'} > 0 && $r->{headers}{'retry-after'} <= 60,
+    '...with a Retry-After within the minute');
+is($r->{headers}{'x-ratelimit-limit'}, 300, '...and X-RateLimit-Limit');
+is($r->{headers}{'x-ratelimit-remaining'}, 0, '...and none remaining');
+is(sql_one("SELECT count(*) FROM rate_limits WHERE key = 'api:' || :'p1'",
+    $uid), 0, '...and not one rate_limits row was written for them');
+
+# Anonymous reads of the api class count per address, likewise.
+$r = api(GET => '/api/courses', url => $url, from => "127.0.$tag.203");
+is($r->{status}, 200, 'an anonymous read of the catalogue');
+is($r->{headers}{'x-ratelimit-remaining'}, 299, '...counts against its address');
+is(sql_one("SELECT count(*) FROM rate_limits WHERE key = :'p1'",
+    "api:127.0.$tag.203"), 0, '...without a database write');
 
 done_testing();
