@@ -28,10 +28,11 @@ LECTERN_PACKAGES="gcc make autoconf automake libtool pkg-config
 # What only the tests need: the lint tier's checkers, Node (which runs
 # the npm tools of package.json: the OpenAPI validator), PDF text and
 # page size (poppler-utils), QR decoding (zbar-tools) and a real
-# iCalendar parser (python3-icalendar).
+# iCalendar parser (python3-icalendar), and the browser the web client's
+# tests drive (chromium, with chromium-driver; t/browser/).
 # shellcheck disable=SC2034 # read by scripts/test
 LECTERN_TEST_PACKAGES="shellcheck cppcheck clang-format binutils nodejs
- poppler-utils zbar-tools python3-icalendar"
+ poppler-utils zbar-tools python3-icalendar chromium chromium-driver"
 
 die() { printf '%s: %s\n' "${0##*/}" "$*" >&2; exit 1; }
 say() { printf '%s: %s\n' "${0##*/}" "$*" >&2; }
