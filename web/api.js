@@ -67,6 +67,14 @@ async function parse(r) {
 	}
 }
 
+// One refresh at a time across the site's tabs: two tabs spending the
+// same cookie at once would look like a stolen token and end the session.
+function exclusive(fn) {
+	if (navigator.locks)
+		return navigator.locks.request('lectern-refresh', fn);
+	return fn();
+}
+
 // Spend the refresh cookie for a new access token.  Returns whether a
 // session is open afterwards.  Concurrent callers share one request.
 export function refresh() {
@@ -74,11 +82,11 @@ export function refresh() {
 		return refreshing;
 	refreshing = (async () => {
 		try {
-			const r = await fetch('/api/auth/refresh', {
+			const r = await exclusive(() => fetch('/api/auth/refresh', {
 				method: 'POST',
 				headers: { ...COOKIE_MODE, Accept: 'application/json' },
 				credentials: 'same-origin',
-			});
+			}));
 			const body = await parse(r);
 			if (!r.ok) {
 				clearSession(user ? 'expired' : null);
