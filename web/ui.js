@@ -188,9 +188,10 @@ export function form({ fields, submit, onsubmit, className, reset = false, label
 	return el;
 }
 
-// A button that runs fn with a busy state and reports failures.
-export function action(label, fn, cls) {
-	const b = h('button' + (cls ? '.' + cls : ''), { type: 'button' }, label);
+// A button that runs fn with a busy state and reports failures; name
+// is its accessible name where the label alone is ambiguous ("Delete").
+export function action(label, fn, cls, name) {
+	const b = h('button' + (cls ? '.' + cls : ''), { type: 'button', 'aria-label': name }, label);
 	b.addEventListener('click', async () => {
 		b.disabled = true;
 		b.setAttribute('aria-busy', 'true');

@@ -50,7 +50,8 @@ function certRow(c) {
 	return h('div', h('strong', c.course_title), ` · issued ${fmtDate(c.issued_at)} · `,
 	    c.valid ? 'valid' : 'revoked', ' · ',
 	    link('/verify/' + encodeURIComponent(c.code), 'verification page'), ' ',
-	    action('Download PDF', () => downloadPdf(`/api/certificates/${encodeURIComponent(c.code)}/pdf`, `certificate-${c.code}.pdf`)));
+	    action('Download PDF', () => downloadPdf(`/api/certificates/${encodeURIComponent(c.code)}/pdf`, `certificate-${c.code}.pdf`),
+		null, `Download PDF of the certificate for ${c.course_title}`));
 }
 
 async function lessonPage({ params, user }) {

@@ -3,7 +3,7 @@
 
 import * as api from '../api.js';
 import { action, announce, errorBox, facts, fmtDate, form, h, link, pagedList, price, progressBar, spinner } from '../ui.js';
-import { pay } from './pay.js';
+import { pay, siteConfig } from './pay.js';
 
 function courseCard(c) {
 	return h('article.card',
@@ -98,7 +98,7 @@ export function sessionsList(courseId, staff) {
 		    s.status !== 'cancelled' ? action('Join', async () => {
 			const j = await api.post(`/api/sessions/${s.id}/join`);
 			window.open(j.meeting_url, '_blank', 'noopener');
-		    }) : null,
+		    }, null, `Join ${s.title}`) : null,
 		    staff ? link(`/teach/sessions/${s.id}?course_id=${courseId}`, ' Attendance') : null),
 		empty: 'No live sessions scheduled.',
 	});
@@ -122,7 +122,43 @@ function signinPage({ query }) {
 			location.hash = '#' + nextPath(query);
 		},
 	    }),
-	    h('p', link('/forgot', 'Forgotten your password?'), ' · ', link('/signup', 'Create an account'))];
+	    h('p', link('/forgot', 'Forgotten your password?'), ' · ', link('/signup', 'Create an account')),
+	    googleButton(query)];
+}
+
+/*
+ * Sign in with Google (Google Identity Services), when the site has a
+ * client id: the button appears only once Google's script has loaded.
+ */
+function googleButton(query) {
+	const box = h('div.google');
+	(async () => {
+		const cfg = await siteConfig();
+		if (!cfg.google_client_id)
+			return;
+		await new Promise((resolve, reject) => {
+			const s = h('script', { src: 'https://accounts.google.com/gsi/client' });
+			s.onload = resolve;
+			s.onerror = reject;
+			document.head.append(s);
+		});
+		const err = h('div', { 'aria-live': 'assertive' });
+		window.google.accounts.id.initialize({
+			client_id: cfg.google_client_id,
+			callback: async (r) => {
+				try {
+					await api.signIn('/api/auth/google', { id_token: r.credential });
+					location.hash = '#' + nextPath(query);
+				} catch (e) {
+					err.replaceChildren(errorBox(e));
+				}
+			},
+		});
+		const slot = h('div');
+		box.append(h('p', 'Or:'), slot, err);
+		window.google.accounts.id.renderButton(slot, { type: 'standard', text: 'signin_with' });
+	})().catch(() => { /* Google unreachable: password sign-in only */ });
+	return box;
 }
 
 function signupPage({ query }) {

@@ -82,7 +82,7 @@ async function courseEdit({ params, query }) {
 				return;
 			await api.del('/api/classwork/' + w.id);
 			location.hash = `#/teach/courses/${id}?t=${Date.now()}`;
-		    })),
+		    }, null, `Delete ${w.title}`)),
 		empty: 'No classwork yet.',
 	    }), h('h3', 'Add classwork'), form({
 		fields: [
@@ -110,7 +110,7 @@ async function courseEdit({ params, query }) {
 		    h('td', action('Issue', async () => {
 			const cert = await api.post(`/api/courses/${id}/certificates`, { user_id: e.user.id });
 			announce(`Certificate ${cert.code} issued.`, 'good');
-		    }))),
+		    }, null, `Issue a certificate to ${e.user.name}`))),
 		empty: 'No students yet.',
 	    })));
 	out.push(h('section', h('h2', 'Live sessions'), sessionsList(id, true),
