@@ -268,7 +268,8 @@ scenario('a visitor signs up, enrolls in a free course, reads it and sees progre
 	// is the same site, so SameSite may let the cookie go; then the
 	// Origin check refuses it (403); if the browser holds it back, the
 	// request has no token (400).  Either way it is not a refresh.
-	const tries = () => (accessLog().match(/"POST \/api\/auth\/refresh HTTP\/1\.1" \d+ /g) || []);
+	// (The access log names the endpoint the route leads to.)
+	const tries = () => (accessLog().match(/"POST \/lectern-cgi\/auth_refresh HTTP\/1\.1" \d+ /g) || []);
 	const before = tries().length;
 	const other = await page.context().newPage();
 	await other.goto(OTHER + '/checkout.js');
@@ -420,6 +421,17 @@ scenario('a teacher authors a course, a student submits, the teacher grades', as
 	await ok(await spage.getByText('9 / 10').isVisible() && await spage.getByText('Well argued.').isVisible(),
 	    'the student sees the grade and the feedback');
 	await snap(spage, 'graded');
+
+	// The teacher issues a certificate; the student downloads its PDF.
+	await go(tpage, `#/teach/courses/${courseId}`);
+	await tpage.getByRole('button', { name: 'Issue a certificate to Sam Student' }).click();
+	await tpage.getByText(/^Certificate \S+ issued\.$/).waitFor();
+	await go(spage, '#/learn');
+	await snap(spage, 'certificates');
+	const [dl] = await Promise.all([spage.waitForEvent('download'),
+	    spage.getByRole('button', { name: `Download PDF of the certificate for ${title}` }).click()]);
+	const pdf = fs.readFileSync(await dl.path());
+	await ok(pdf.subarray(0, 5).toString() === '%PDF-', 'the student downloads the certificate\'s PDF');
 	await tpage.context().close();
 	await spage.context().close();
 });
