@@ -7,7 +7,9 @@
  * another session of the same user; that session is revoked as well.
  * A refresh token that is unknown or belongs to someone else is
  * ignored: logout never revokes another user's session and never tells
- * whose a token is.  The body is optional.
+ * whose a token is.  The body is optional.  A browser's refresh cookie
+ * is cleared (on a cookie-mode request, SPEC §12): its session is the
+ * access token's, already revoked.
  */
 #include "config.h"
 
@@ -95,6 +97,9 @@ logout(struct call *c)
 	if (c->in[F_REFRESH_TOKEN].present &&
 	    (er = revoke_refresh(c->db, c->user_id,
 	    c->in[F_REFRESH_TOKEN].v.s)) != API_OK)
+		return er;
+	if (auth_cookie_mode(c->r) &&
+	    (er = auth_cookie_set(c->r, NULL, 0)) != API_OK)
 		return er;
 	return http_send(c->r, 204, NULL);
 }

@@ -68,7 +68,7 @@ static const char body_fmt[] =
     "account with this email address.  To choose a new password, open\n"
     "this link:\n"
     "\n"
-    "%.*s/reset-password?token=%s\n"
+    "%.*s/reset-password#token=%s\n"
     "\n"
     "The link expires in an hour and works only once.  If you did not ask\n"
     "for a new password, ignore this email: your password stays as it is.\n";

@@ -7,6 +7,12 @@
  * same session, the second finds it spent.  Presenting a spent token is
  * taken as theft (SPEC §3): the whole session, successor included, is
  * revoked, the reuse is audited and committed, and the answer is 401.
+ *
+ * A browser sends no body: its token is in the HttpOnly cookie, which is
+ * read only on a cookie-mode request (X-Requested-With: lectern and this
+ * site's or an allowed Origin, SPEC §12); a cookie without them is
+ * refused (403), so another site cannot spend it.  The new token goes
+ * back into the cookie.
  */
 #include "config.h"
 
@@ -26,7 +32,7 @@ enum field { F_REFRESH_TOKEN, F__MAX };
 
 static const struct vfield fields[F__MAX] = {
 	[F_REFRESH_TOKEN] = { .name = "refresh_token", .fn = valid_string,
-	    .flags = VF_REQUIRED | VF_NOTRIM, .min = 1, .max = 1024 },
+	    .flags = VF_NOTRIM, .min = 1, .max = 1024 },
 };
 
 static const struct endpoint endpoint = {
@@ -36,6 +42,7 @@ static const struct endpoint endpoint = {
 	.body = BODY_JSON,
 	.fields = fields,
 	.nfields = F__MAX,
+	.flags = EP_BODY_OPTIONAL,
 	.rate = RL_AUTH_IP,	/* not a sign-in: per address only */
 	.tx = TX_CALLER,
 	.run = refresh,
@@ -99,12 +106,25 @@ refresh(struct call *c)
 	struct req	*r = c->r;
 	struct db_res	*res = NULL, *spend = NULL;
 	struct user	 u;
-	const char	*params[1], *id, *spent, *idle, *sid, *live;
-	char		 hash[CRYPTO_SHA256_HEX_SIZE];
+	const char	*params[1], *id, *spent, *idle, *sid, *live, *tok;
+	char		 hash[CRYPTO_SHA256_HEX_SIZE], cookie[1100];
 	enum api_err	 er;
 
-	if ((er = crypto_sha256_hex(c->in[F_REFRESH_TOKEN].v.s,
-	    strlen(c->in[F_REFRESH_TOKEN].v.s), hash)) != API_OK)
+	if (c->in[F_REFRESH_TOKEN].present)
+		tok = c->in[F_REFRESH_TOKEN].v.s;
+	else if ((tok = auth_cookie_get(r, cookie, sizeof(cookie))) ==
+	    NULL) {
+		if (auth_cookie_mode(r))
+			return rejected(r);
+		return http_invalid_field(r, "refresh_token", "is required");
+	} else if (!auth_cookie_mode(r)) {
+		er = http_fail(r, API_FORBIDDEN, "the session cookie is"
+		    " accepted only from this site's pages");
+		goto out;
+	}
+	er = crypto_sha256_hex(tok, strlen(tok), hash);
+	explicit_bzero(cookie, sizeof(cookie));
+	if (er != API_OK)
 		goto out;
 	params[0] = hash;
 	if ((er = db_exec(c->db, sql_lookup, 1, params, &res)) != API_OK)

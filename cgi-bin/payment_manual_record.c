@@ -202,13 +202,13 @@ welcome_new(struct welcome *w)
 	    (er = crypto_token(WELCOME_TOKEN_BYTES, &token)) != API_OK ||
 	    (er = crypto_sha256_hex(token, strlen(token), w->hash)) != API_OK)
 		goto out;
-	size = blen + strlen("/reset-password?token=") + strlen(token) + 1;
+	size = blen + strlen("/reset-password#token=") + strlen(token) + 1;
 	if ((w->link = malloc(size)) == NULL) {
 		log_warnx("welcome_new: out of memory");
 		er = API_ENOMEM;
 		goto out;
 	}
-	(void)snprintf(w->link, size, "%.*s/reset-password?token=%s",
+	(void)snprintf(w->link, size, "%.*s/reset-password#token=%s",
 	    (int)blen, base, token);
 	er = API_OK;
 out:

@@ -341,6 +341,108 @@ auth_optional(struct req *r, struct db *db, struct auth *a, int *have)
 	return er;
 }
 
+/*
+ * Whether origin (scheme://host[:port]) is the URL base's origin: base
+ * with any path and trailing slash dropped.
+ */
+static int
+origin_is(const char *origin, const char *base)
+{
+	const char	*p;
+	size_t		 n;
+
+	if (base == NULL || (p = strstr(base, "://")) == NULL)
+		return 0;
+	n = strcspn(p + 3, "/") + (size_t)(p + 3 - base);
+	return n > 0 && strlen(origin) == n && strncmp(origin, base, n) == 0;
+}
+
+/*
+ * Whether origin is one of the comma-separated exact origins in list.
+ */
+static int
+origin_listed(const char *origin, const char *list)
+{
+	size_t	 n, len = strlen(origin);
+
+	while (list != NULL && *list != '\0') {
+		list += strspn(list, ", ");
+		n = strcspn(list, ", ");
+		if (n > 0 && n == len && strncmp(list, origin, n) == 0)
+			return 1;
+		list += n;
+	}
+	return 0;
+}
+
+int
+auth_cookie_mode(const struct req *r)
+{
+	const char	*xrw, *origin, *host, *https;
+	char		 self[300];
+
+	xrw = http_getenv(r, "HTTP_X_REQUESTED_WITH");
+	origin = http_getenv(r, "HTTP_ORIGIN");
+	if (xrw == NULL || strcmp(xrw, "lectern") != 0 || origin == NULL ||
+	    *origin == '\0' || strcmp(origin, "null") == 0)
+		return 0;
+	host = http_getenv(r, "HTTP_HOST");
+	https = http_getenv(r, "HTTPS");
+	if (host != NULL && *host != '\0' && snprintf(self, sizeof(self),
+	    "%s://%s", https != NULL && strcasecmp(https, "on") == 0 ?
+	    "https" : "http", host) < (int)sizeof(self) &&
+	    strcmp(origin, self) == 0)
+		return 1;
+	return origin_is(origin, config_get()->public_url) ||
+	    origin_listed(origin, http_getenv(r, "LECTERN_CORS_ORIGINS"));
+}
+
+const char *
+auth_cookie_get(const struct req *r, char *buf, size_t size)
+{
+	const char	*p, *v;
+	size_t		 n, klen = strlen(AUTH_COOKIE);
+
+	if ((p = http_getenv(r, "HTTP_COOKIE")) == NULL)
+		return NULL;
+	while (*p != '\0') {
+		p += strspn(p, "; ");
+		n = strcspn(p, ";");
+		if (n > klen && strncmp(p, AUTH_COOKIE, klen) == 0 &&
+		    p[klen] == '=') {
+			v = p + klen + 1;
+			n -= klen + 1;
+			while (n > 0 && v[n - 1] == ' ')
+				n--;
+			if (n == 0 || n >= size)
+				return NULL;
+			memcpy(buf, v, n);
+			buf[n] = '\0';
+			return buf;
+		}
+		p += n;
+	}
+	return NULL;
+}
+
+enum api_err
+auth_cookie_set(struct req *r, const char *token, long long max_age)
+{
+	const char	*https = http_getenv(r, "HTTPS");
+	char		 v[1200];
+	enum api_err	 er;
+
+	if (snprintf(v, sizeof(v), "%s=%s; Path=%s; Max-Age=%lld; HttpOnly;"
+	    " SameSite=Strict%s", AUTH_COOKIE, token != NULL ? token : "",
+	    AUTH_COOKIE_PATH, token != NULL ? max_age : 0LL,
+	    https != NULL && strcasecmp(https, "on") == 0 ? "; Secure" : "") >=
+	    (int)sizeof(v))
+		return API_INTERNAL;
+	er = http_header(r, "Set-Cookie", v);
+	OPENSSL_cleanse(v, sizeof(v));
+	return er;
+}
+
 enum api_err
 auth_issue(struct req *r, struct db *db, const struct user *u,
     const char *sid, cJSON *obj)
@@ -356,7 +458,6 @@ auth_issue(struct req *r, struct db *db, const struct user *u,
 	long long		 now;
 	enum api_err		 er;
 
-	(void)r;
 	if ((er = auth_key(&key, &keylen)) != API_OK)
 		return er;
 	snprintf(ttl, sizeof(ttl), "%lld", cfg->refresh_ttl);
@@ -393,9 +494,17 @@ auth_issue(struct req *r, struct db *db, const struct user *u,
 	c.exp = now + cfg->access_ttl;
 	if ((er = jwt_sign(&c, cfg->issuer, key, keylen, &access)) != API_OK)
 		goto out;
+	if (auth_cookie_mode(r)) {
+		if ((er = auth_cookie_set(r, refresh, cfg->refresh_ttl)) !=
+		    API_OK)
+			goto out;
+	} else if (cJSON_AddStringToObject(obj, "refresh_token",
+	    refresh) == NULL) {
+		er = API_ENOMEM;
+		goto out;
+	}
 	er = API_ENOMEM;
 	if (cJSON_AddStringToObject(obj, "access_token", access) == NULL ||
-	    cJSON_AddStringToObject(obj, "refresh_token", refresh) == NULL ||
 	    cJSON_AddStringToObject(obj, "token_type", "Bearer") == NULL ||
 	    cJSON_AddNumberToObject(obj, "expires_in",
 	    (double)cfg->access_ttl) == NULL)

@@ -151,9 +151,38 @@ enum api_err	auth_password_set(struct req *r, struct db *db,
 		    const char *keep_sid, const char *reason,
 		    const char *action) __attribute__((warn_unused_result));
 
+/* The cookie that carries a browser's refresh token (SPEC §12). */
+#define AUTH_COOKIE		"lectern_refresh"
+#define AUTH_COOKIE_PATH	"/api/auth"
+
+/*
+ * Whether r is a browser's cookie-mode request: it carries
+ * X-Requested-With: lectern and an Origin that is this site's own (the
+ * Host it was sent to, or LECTERN_PUBLIC_URL) or one of
+ * LECTERN_CORS_ORIGINS.  A cross-site form or script cannot send both,
+ * so a cookie is trusted only on such a request.
+ */
+int		auth_cookie_mode(const struct req *r);
+
+/*
+ * The refresh token in r's AUTH_COOKIE, copied into buf (size bytes);
+ * returns buf, or NULL when there is none (or it does not fit).
+ */
+const char	*auth_cookie_get(const struct req *r, char *buf, size_t size);
+
+/*
+ * Set AUTH_COOKIE to token for max_age seconds (HttpOnly,
+ * SameSite=Strict, Path AUTH_COOKIE_PATH, Secure under TLS); a NULL
+ * token clears it.  Returns API_OK or API_ENOMEM.
+ */
+enum api_err	auth_cookie_set(struct req *r, const char *token,
+		    long long max_age) __attribute__((warn_unused_result));
+
 /*
  * Start a session for u (sid NULL) or continue session sid (a refresh),
  * and add access_token, refresh_token, token_type and expires_in to obj.
+ * On a cookie-mode request (auth_cookie_mode) the refresh token goes
+ * into the cookie instead of obj, so the page's script never holds it.
  * Runs in the caller's transaction.  Returns API_OK or an error.
  */
 enum api_err	auth_issue(struct req *r, struct db *db, const struct user *u,

@@ -60,7 +60,7 @@ mail_token_new(const char *path, struct mail_token *t)
 	    (er = crypto_sha256_hex(t->token, strlen(t->token),
 	    t->hash)) != API_OK)
 		return er;
-	return mail_format(&t->link, "%.*s%s?token=%s", (int)blen, base,
+	return mail_format(&t->link, "%.*s%s#token=%s", (int)blen, base,
 	    path, t->token);
 }
 

@@ -20,7 +20,7 @@ struct db;
 /* A single-use token for a mail: its text, the link and the hash. */
 struct mail_token {
 	char	*token;		/* base64url; wiped by mail_token_free */
-	char	*link;		/* <public URL><path>?token=<token> */
+	char	*link;		/* <public URL><path>#token=<token> (a fragment: it never reaches a server or its log) */
 	char	 hash[CRYPTO_SHA256_HEX_SIZE];	/* what the database keeps */
 };
 

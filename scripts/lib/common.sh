@@ -31,12 +31,15 @@ LECTERN_PACKAGES="gcc make autoconf automake libtool pkg-config
 # iCalendar parser (python3-icalendar), an S3 signature check that is
 # not ours (python3-botocore, t/lib/s3-standin.py), sqlmap, what builds
 # and checks the Debian package (dpkg-dev, debhelper, fakeroot,
-# lintian), and for the production TLS host a throwaway CA and OCSP
-# responder (openssl) and the TLS scanner run against it (testssl.sh).
+# lintian), for the production TLS host a throwaway CA and OCSP
+# responder (openssl) and the TLS scanner run against it (testssl.sh),
+# and the browser the web client's tests drive (chromium, with
+# chromium-driver; t/web/).
 # shellcheck disable=SC2034 # read by scripts/test
 LECTERN_TEST_PACKAGES="shellcheck cppcheck clang-format binutils nodejs
  poppler-utils zbar-tools python3-icalendar python3-botocore sqlmap
- dpkg-dev debhelper fakeroot lintian openssl testssl.sh"
+ dpkg-dev debhelper fakeroot lintian openssl testssl.sh chromium
+ chromium-driver"
 
 die() { printf '%s: %s\n' "${0##*/}" "$*" >&2; exit 1; }
 say() { printf '%s: %s\n' "${0##*/}" "$*" >&2; }

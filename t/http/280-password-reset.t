@@ -75,8 +75,8 @@ my $token = latest_token($u->{email});
 ok(defined $token && length($token) >= 43, '...whose body carries a token');
 my $public = sql_one("SELECT body ~ :'p1' FROM email_outbox"
     . " WHERE to_address = :'p2'",
-    '/reset-password\?token=' . $token . '\n', $u->{email});
-is($public, 't', '...in a /reset-password?token= link');
+    '/reset-password#token=' . $token . '\n', $u->{email});
+is($public, 't', '...in a /reset-password#token= link');
 is(sql_one("SELECT body ~ 'expires in an hour' FROM email_outbox"
     . " WHERE to_address = :'p1'", $u->{email}), 't',
     '...saying that it expires in an hour');

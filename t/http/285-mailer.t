@@ -221,7 +221,7 @@ is_deeply($h->{'content-transfer-encoding'}, ['8bit'],
     'Content-Transfer-Encoding 8bit');
 ok($m->{raw} !~ /(?<!\r)\n/ && $m->{raw} !~ /\r(?!\n)/,
     'every line ends with CRLF');
-like($body // '', qr{https?://\S+/reset-password\?token=\Q$token\E\r\n},
+like($body // '', qr{https?://\S+/reset-password#token=\Q$token\E\r\n},
     'the body carries the reset link with the token');
 like($body // '', qr/expires in an hour/, '...and says it expires in an hour');
 my $r = row($id);

@@ -95,7 +95,7 @@ my @mail = map { [map { decode_utf8($_) } @$_] } sql("SELECT subject,"
     . " :'p1'", $email);
 is(scalar(@mail), 1, 'one mail is queued to the address');
 is($mail[0][0], 'Your lectern account', '...about the new account');
-my ($token) = ($mail[0][1] // '') =~ m{/reset-password\?token=([A-Za-z0-9_-]+)};
+my ($token) = ($mail[0][1] // '') =~ m{/reset-password#token=([A-Za-z0-9_-]+)};
 ok($token, '...with a reset link');
 # scripts/test sets LECTERN_PUBLIC_URL to an address of its own: the link
 # goes there, not to the development server's port.

@@ -162,7 +162,7 @@ is(sql_one("SELECT count(*) FROM users WHERE lower(email) = :'p1'", $email), 1,
 my @mail = sql("SELECT replace(body, E'\\n', ' ') FROM email_outbox"
     . " WHERE to_address = :'p1'", $email);
 is(scalar(@mail), 1, 'one set-password mail is queued');
-my ($token) = ($mail[0][0] // '') =~ m{reset-password\?token=([A-Za-z0-9_-]+)};
+my ($token) = ($mail[0][0] // '') =~ m{reset-password#token=([A-Za-z0-9_-]+)};
 ok($token, '...with a link');
 is(sql_one("SELECT count(*) FROM password_resets WHERE user_id = :'p1'"
     . " AND token_hash <> :'p2'", $c->{user}{id}, $token // ''), 1, '...stored hashed');

@@ -7,6 +7,13 @@ id and secret, amounts in paise, its error shape.  Tests steer it through
 /__control/ endpoints: the mode (ok, error, slow, down), the payments an
 order has (for reconciliation), and the requests it has seen.
 
+GET /checkout.js stands in for Checkout's script (checkout.razorpay.com):
+the web client's tests load it in place of the real one
+(LECTERN_RAZORPAY_CHECKOUT_URL).  Its Razorpay(options).open() "pays" at
+once and calls options.handler with an answer signed as Razorpay signs
+it, HMAC-SHA256(order_id + "|" + payment_id) under the key secret, which
+is why this script holds the (test) secret.
+
 Usage: razorpay-standin.py PORT KEY_ID KEY_SECRET
 Prints "ready" on stdout once it accepts connections; stops on SIGTERM.
 """
@@ -27,6 +34,37 @@ STATE = {"mode": "ok", "requests": [], "orders": {}, "payments": {}}
 def error_body(code, description):
     return {"error": {"code": code, "description": description,
                       "source": "NA", "step": "NA", "reason": "NA"}}
+
+
+CHECKOUT_JS = """// Razorpay Checkout stand-in (t/lib/razorpay-standin.py): test only.
+(function () {
+  var SECRET = %s;
+  function hex(buf) {
+    return Array.from(new Uint8Array(buf), function (b) {
+      return b.toString(16).padStart(2, "0"); }).join("");
+  }
+  function Razorpay(options) { this.options = options; this.handlers = {}; }
+  Razorpay.prototype.on = function (ev, fn) { this.handlers[ev] = fn; };
+  Razorpay.prototype.open = function () {
+    var o = this.options, enc = new TextEncoder();
+    var pid = "pay_" + hex(crypto.getRandomValues(new Uint8Array(7)));
+    window.__checkoutOpened = { key: o.key, order_id: o.order_id,
+      amount: o.amount, currency: o.currency };
+    crypto.subtle.importKey("raw", enc.encode(SECRET),
+      { name: "HMAC", hash: "SHA-256" }, false, ["sign"])
+      .then(function (k) {
+        return crypto.subtle.sign("HMAC", k, enc.encode(o.order_id + "|" + pid));
+      })
+      .then(function (sig) {
+        setTimeout(function () {
+          o.handler({ razorpay_order_id: o.order_id,
+            razorpay_payment_id: pid, razorpay_signature: hex(sig) });
+        }, 50);
+      });
+  };
+  window.Razorpay = Razorpay;
+})();
+"""
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -134,6 +172,14 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self):
         if self.path.startswith("/__control"):
             return self.control("GET")
+        if self.path == "/checkout.js":
+            body = (CHECKOUT_JS % json.dumps(KEY_SECRET)).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/javascript")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
         self.api("GET")
 
     def do_POST(self):
