@@ -100,7 +100,7 @@ ok($token, '...with a reset link');
 # scripts/test sets LECTERN_PUBLIC_URL to an address of its own: the link
 # goes there, not to the development server's port.
 my $public = $ENV{LECTERN_PUBLIC_URL} // 'http://127.0.0.1:8080';
-like($mail[0][1] // '', qr{(^|\s)\Q$public\E/reset-password\?token=\Q$token\E(\s|$)},
+like($mail[0][1] // '', qr{(^|\s)\Q$public\E/reset-password#token=\Q$token\E(\s|$)},
     '...under LECTERN_PUBLIC_URL');
 like($mail[0][1] // '', qr/Kannada for “beginners”/,
     '...naming the course');

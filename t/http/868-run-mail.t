@@ -139,7 +139,7 @@ ok($eml, 'the welcome mail is caught in LECTERN_VAR/mail/ as an .eml file')
     or diag(slurp($log));
 my $mail = $eml ? slurp($eml) : '';
 (my $flat = $mail) =~ s/=\r?\n//g;	# quoted-printable soft breaks
-like($flat, qr{\Q$url\E/reset-password\?token=[A-Za-z0-9_-]+},
+like($flat, qr{\Q$url\E/reset-password#token=[A-Za-z0-9_-]+},
     '...linking to the server scripts/run serves (LECTERN_PUBLIC_URL)');
 like($mail, qr/^Subject: .*lectern account/mi, '...about the new account');
 ok(wait_for(10, sub { slurp($log) =~ /mail: \S+\.eml to \Q$student\E/ }),
