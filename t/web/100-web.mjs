@@ -269,7 +269,7 @@ scenario('a visitor signs up, enrolls in a free course, reads it and sees progre
 	// Origin check refuses it (403); if the browser holds it back, the
 	// request has no token (400).  Either way it is not a refresh.
 	// (The access log names the endpoint the route leads to.)
-	const tries = () => (accessLog().match(/"POST \/lectern-cgi\/auth_refresh HTTP\/1\.1" \d+ /g) || []);
+	const tries = () => (accessLog().match(/"POST \/api\/auth\/refresh HTTP\/1\.1" \d+ /g) || []);
 	const before = tries().length;
 	const other = await page.context().newPage();
 	await other.goto(OTHER + '/checkout.js');
