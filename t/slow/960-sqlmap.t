@@ -146,6 +146,10 @@ sub command {
 	    '--threads=4', '--skip-waf', '--disable-coloring',
 	    '--flush-session', '--ignore-code=400,401,403,404,409,415,422',
 	    "--output-dir=$dir", '-u', "$base$url", '--method', $op->{method});
+	# A path id is digits or Apache's JSON 404 (apache/routes): a page
+	# naming not_found is the false answer, whatever request id it
+	# carries (sqlmap would otherwise read the changing id as a signal).
+	push @cmd, '--not-string=not_found' if $url =~ /\*/;
 	push @cmd, '--data', $json->encode(\%body),
 	    '--headers=Content-Type: application/json' if %body;
 	unless ($op->{public}) {
