@@ -16,58 +16,14 @@
 #include "ratelimit.h"
 
 #include "../tap.h"
+#include "fakereq.h"
 
-static const char *env[] = {
+static const char *const env[] = {
 	"UNIQUE_ID", "req-031",
 	"REQUEST_METHOD", "GET",
 	"REMOTE_ADDR", "192.0.2.7",
 	NULL,
 };
-
-static ssize_t
-no_read(void *arg, char *buf, size_t len)
-{
-
-	(void)arg;
-	(void)buf;
-	(void)len;
-	return 0;
-}
-
-static int
-no_write(void *arg, const char *buf, size_t len)
-{
-
-	(void)arg;
-	(void)buf;
-	(void)len;
-	return 0;
-}
-
-static const char *
-table_getenv(void *arg, const char *name)
-{
-	size_t	 i;
-
-	(void)arg;
-	for (i = 0; env[i] != NULL; i += 2)
-		if (strcmp(env[i], name) == 0)
-			return env[i + 1];
-	return NULL;
-}
-
-static void
-req_init(struct req *r)
-{
-	static struct http_io	 io;
-
-	io.read = no_read;
-	io.write = no_write;
-	io.getenv = table_getenv;
-	io.arg = NULL;
-	if (http_req_init(r, &io, NULL) != API_OK)
-		bail("http_req_init failed");
-}
 
 /* The value of response header name set on r, or NULL. */
 static const char *
@@ -133,7 +89,7 @@ test_key(void)
 	char		 key[200], key2[200], win[24];
 	long long	 limit;
 
-	req_init(&r);
+	fakereq_init(&r, env);
 	ratelimit_key(&r, RL_API, "42", key, win, &limit);
 	is_string("api:42", key, "a user's api key is api:<user id>");
 	is_string("60", win, "...with the window in seconds");
@@ -155,7 +111,7 @@ test_verdict(void)
 {
 	struct req	 r;
 
-	req_init(&r);
+	fakereq_init(&r, env);
 	is_int(API_OK, ratelimit_verdict(&r, RL_API, 10, 3, 1700000000, 40),
 	    "a count under the limit passes");
 	is_string("10", hdr(&r, "X-RateLimit-Limit"), "...with the limit");
@@ -165,13 +121,13 @@ test_verdict(void)
 	ok(hdr(&r, "Retry-After") == NULL, "...and no Retry-After");
 	http_req_free(&r);
 
-	req_init(&r);
+	fakereq_init(&r, env);
 	is_int(API_OK, ratelimit_verdict(&r, RL_API, 10, 10, 1700000000, 40),
 	    "the last allowed request passes");
 	is_string("0", hdr(&r, "X-RateLimit-Remaining"), "...with 0 left");
 	http_req_free(&r);
 
-	req_init(&r);
+	fakereq_init(&r, env);
 	is_int(API_RATE_LIMITED, ratelimit_verdict(&r, RL_AUTH, 10, 11,
 	    1700000000, 40), "one over the limit is refused");
 	is_string("0", hdr(&r, "X-RateLimit-Remaining"), "...with 0 left");
@@ -179,7 +135,7 @@ test_verdict(void)
 	    "...and Retry-After the seconds left");
 	http_req_free(&r);
 
-	req_init(&r);
+	fakereq_init(&r, env);
 	is_int(API_RATE_LIMITED, ratelimit_verdict(&r, RL_AUTH, 10, 500,
 	    1700000000, 0), "far over the limit at the window's end");
 	is_string("1", hdr(&r, "Retry-After"), "...says Retry-After: 1");

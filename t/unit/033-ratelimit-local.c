@@ -21,61 +21,17 @@
 #include "ratelimit.h"
 
 #include "../tap.h"
+#include "fakereq.h"
 
 #define KIDS	4
 #define HITS	5000
 
-static const char *env[] = {
+static const char *const env[] = {
 	"UNIQUE_ID", "req-033",
 	"REQUEST_METHOD", "GET",
 	"REMOTE_ADDR", "192.0.2.9",
 	NULL,
 };
-
-static ssize_t
-no_read(void *arg, char *buf, size_t len)
-{
-
-	(void)arg;
-	(void)buf;
-	(void)len;
-	return 0;
-}
-
-static int
-no_write(void *arg, const char *buf, size_t len)
-{
-
-	(void)arg;
-	(void)buf;
-	(void)len;
-	return 0;
-}
-
-static const char *
-table_getenv(void *arg, const char *name)
-{
-	size_t	 i;
-
-	(void)arg;
-	for (i = 0; env[i] != NULL; i += 2)
-		if (strcmp(env[i], name) == 0)
-			return env[i + 1];
-	return NULL;
-}
-
-static void
-req_init(struct req *r)
-{
-	static struct http_io	 io;
-
-	io.read = no_read;
-	io.write = no_write;
-	io.getenv = table_getenv;
-	io.arg = NULL;
-	if (http_req_init(r, &io, NULL) != API_OK)
-		bail("http_req_init failed");
-}
 
 int
 main(void)
@@ -132,7 +88,7 @@ main(void)
 	(void)ratelimit_local_hit("api", "race", 60, now, &count, &start);
 	is_int(KIDS * HITS + 1, count, "...and none was lost or doubled");
 
-	req_init(&r);
+	fakereq_init(&r, env);
 	unsetenv("LECTERN_RATE_API");
 	ok(ratelimit_local(&r, RL_API, "77", &limit, &count, &reset, &left),
 	    "the api class is counted locally");
