@@ -250,26 +250,19 @@ ok(json_body($r)->{is_active}, 'reactivating them');
 is(login_user($student->{email}, $student->{password})->{status}, 200,
     '...lets them sign in again');
 
-# The last active admin.  Tests run one after another, so the other
-# admins can be put aside for a moment and must be put back.
+# The last active admin.
 my $solo = user_with_role('admin', tag => 'adm-solo');
 my $soloid = $solo->{user}{id};
 my @others = map { $_->[0] } sql("SELECT id FROM users WHERE role = 'admin'"
     . " AND is_active AND id <> :'p1'", $soloid);
-sql("UPDATE users SET is_active = false WHERE id = ANY(:'p1'::bigint[])",
-    '{' . join(',', @others) . '}');
-my @last = eval {
+my @last = as_last_admin($soloid, sub {
 	(api(PATCH => "/api/admin/users/$soloid", token => $solo->{access_token},
 	    json => { role => 'student' }),
 	 api(PATCH => "/api/admin/users/$soloid", token => $solo->{access_token},
 	    json => { is_active => JSON::PP::false }),
 	 api(PATCH => "/api/admin/users/$soloid", token => $solo->{access_token},
 	    json => { name => 'Solo', role => 'admin' }));
-};
-my $err = $@;
-sql("UPDATE users SET is_active = true WHERE id = ANY(:'p1'::bigint[])",
-    '{' . join(',', @others) . '}');
-die $err if $err;
+});
 error_ok($last[0], 409, 'conflict', 'the only active admin demoting itself');
 like(json_body($last[0])->{error}{message}, qr/last active admin/,
     '...with a clear message');

@@ -90,24 +90,15 @@ is($r->{status}, 204, 'erasing again is harmless');
 $r = api(DELETE => '/api/admin/users/999999999', token => $atok);
 error_ok($r, 404, 'not_found', 'an unknown user: 404');
 
-# The last active admin.  Tests run one after another, so the other
-# admins can be put aside for a moment and must be put back.
+# The last active admin.
 my $solo = user_with_role('admin', tag => 'er-solo');
 my $soloid = $solo->{user}{id};
-my @others = map { $_->[0] } sql("SELECT id FROM users WHERE role = 'admin'"
-    . " AND is_active AND id <> :'p1'", $soloid);
-sql("UPDATE users SET is_active = false WHERE id = ANY(:'p1'::bigint[])",
-    '{' . join(',', @others) . '}');
-my @last = eval {
+my @last = as_last_admin($soloid, sub {
 	(api(DELETE => "/api/admin/users/$soloid",
 	    token => $solo->{access_token}),
 	 api(DELETE => '/api/auth/me', token => $solo->{access_token},
 	    json => { password => $solo->{password} }));
-};
-my $err = $@;
-sql("UPDATE users SET is_active = true WHERE id = ANY(:'p1'::bigint[])",
-    '{' . join(',', @others) . '}');
-die $err if $err;
+});
 error_ok($last[0], 409, 'conflict', 'the last active admin cannot be erased');
 like(json_body($last[0])->{error}{message}, qr/last active admin/,
     '...with a clear message');

@@ -17,7 +17,7 @@ use Lectern::OpenAPI ();
 
 our @EXPORT = qw(base_url api json_body sql sql_one security_headers_ok
     error_ok srcdir builddir unique_email strong_password register_user
-    user_with_role login_user);
+    user_with_role login_user as_last_admin);
 
 my $json = JSON::PP->new->utf8->canonical;
 
@@ -173,6 +173,24 @@ sub user_with_role {
 	$b->{email} = $u->{email};
 	$b->{password} = $u->{password};
 	return $b;
+}
+
+# Run code while admin id is the only active admin, and return what it
+# returns (a list).  Tests run one after another, so the other admins
+# can be put aside for a moment; they are put back whatever code does.
+sub as_last_admin {
+	my ($id, $code) = @_;
+	my @others = map { $_->[0] } sql("SELECT id FROM users WHERE role ="
+	    . " 'admin' AND is_active AND id <> :'p1'", $id);
+	my $ids = '{' . join(',', @others) . '}';
+	sql("UPDATE users SET is_active = false WHERE id = ANY(:'p1'::bigint[])",
+	    $ids);
+	my @out = eval { $code->() };
+	my $err = $@;
+	sql("UPDATE users SET is_active = true WHERE id = ANY(:'p1'::bigint[])",
+	    $ids);
+	die $err if $err;
+	return @out;
 }
 
 # The security headers of SPEC §9 on one response.
