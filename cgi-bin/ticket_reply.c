@@ -1,7 +1,9 @@
 /*
  * lectern — POST /api/tickets/{id}/replies: the requester, the assignee
- * or an admin replies {body, internal?} (SPEC §6.4).  internal (a note
- * among staff) is for the assignee and admins only.  A requester's
+ * or an admin replies {body, internal?, attachment_ids?} (SPEC §6.4).
+ * internal (a note among staff) is for the assignee and admins only.
+ * attachment_ids names the replier's own ready uploads made for this
+ * ticket (SPEC §6.1, purpose "ticket").  A requester's
  * reply reopens a pending or resolved ticket; a closed ticket takes no
  * replies (409).  A staff reply that is not internal queues a mail to
  * the requester; an internal note is never mailed.  201 with the reply.
@@ -21,15 +23,18 @@
 #include "http.h"
 #include "mail.h"
 #include "ticket.h"
+#include "upload.h"
 
 static enum api_err	ticket_reply(struct call *);
 
-enum field { F_BODY, F_INTERNAL, F__MAX };
+enum field { F_BODY, F_INTERNAL, F_ATTACH, F__MAX };
 
 static const struct vfield fields[F__MAX] = {
 	[F_BODY] = { .name = "body", .fn = valid_string,
 	    .flags = VF_REQUIRED | VF_MULTILINE, .min = 1, .max = 20000 },
 	[F_INTERNAL] = { .name = "internal", .fn = valid_bool },
+	[F_ATTACH] = { .name = "attachment_ids", .fn = upload_valid_ids,
+	    .flags = VF_STRING },
 };
 
 static const struct endpoint endpoint = {
@@ -45,8 +50,9 @@ static const struct endpoint endpoint = {
 };
 
 static const char sql_insert[] =
-    "INSERT INTO ticket_replies AS p (ticket_id, author_id, body, internal)"
-    " VALUES ($1::bigint, $2::bigint, $3, $4::boolean)"
+    "INSERT INTO ticket_replies AS p (ticket_id, author_id, body, internal,"
+    " attachment_ids) VALUES ($1::bigint, $2::bigint, $3, $4::boolean,"
+    " coalesce($5::bigint[], '{}'))"
     " RETURNING " TICKET_REPLY_COLUMNS;
 
 static const char sql_reopen[] =
@@ -109,7 +115,7 @@ ticket_reply(struct call *c)
 	struct ticket	 t;
 	struct db_res	*res = NULL;
 	cJSON		*o = NULL;
-	const char	*params[4];
+	const char	*params[5];
 	int		 internal, staff;
 	enum api_err	 er;
 
@@ -126,7 +132,12 @@ ticket_reply(struct call *c)
 	params[1] = c->user_id;
 	params[2] = c->in[F_BODY].v.s;
 	params[3] = internal ? "true" : "false";
-	if ((er = db_exec(c->db, sql_insert, 4, params, &res)) != API_OK)
+	params[4] = c->in[F_ATTACH].present ? c->in[F_ATTACH].v.s : NULL;
+	if (params[4] != NULL && (er = upload_check_ids(c->r, c->db,
+	    "attachment_ids", params[4], "ticket", t.id_str,
+	    c->user_id)) != API_OK)
+		return er;
+	if ((er = db_exec(c->db, sql_insert, 5, params, &res)) != API_OK)
 		goto out;
 	if (t.is_requester && (strcmp(t.status, "pending") == 0 ||
 	    strcmp(t.status, "resolved") == 0)) {

@@ -5,8 +5,9 @@
  *
  * The owner and admins see it; so does whoever may see what it is
  * attached to: a lesson's files its content's readers, a submission's
- * its student and the course's author (lectern_upload_visible, in the
- * schema).  Anyone else gets 404, as for an upload that does not exist.
+ * its student and the course's author, a ticket reply's whoever may read
+ * the reply (an internal note's: the assignee), a message's the thread's
+ * participants (lectern_upload_visible, in the schema).  Anyone else gets 404, as for an upload that does not exist.
  */
 #include "config.h"
 

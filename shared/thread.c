@@ -38,6 +38,7 @@ static const struct row_col msg_cols[] = {
 	{ "sender.name", ROW_TEXT, 0 },
 	{ "body", ROW_TEXT, 0 },
 	{ "created_at", ROW_TEXT, 0 },
+	{ "attachment_ids", ROW_JSON, 0 },
 };
 
 _Static_assert(ROW_NCOLS(msg_cols) == THREAD_MESSAGE_NCOLUMNS,

@@ -48,8 +48,9 @@ struct db_res;
 	"m.id, m.thread_id, m.sender_id,"				\
 	" (SELECT u.name FROM users u WHERE u.id = m.sender_id), m.body,"\
 	" to_char(m.created_at AT TIME ZONE 'UTC',"			\
-	" 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
-#define THREAD_MESSAGE_NCOLUMNS	6
+	" 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"				\
+	" array_to_json(m.attachment_ids)"
+#define THREAD_MESSAGE_NCOLUMNS	7
 
 /* A thread as its checks need it. */
 struct thread {

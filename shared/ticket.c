@@ -41,6 +41,7 @@ static const struct row_col reply_cols[] = {
 	{ "body", ROW_TEXT, 0 },
 	{ "internal", ROW_BOOL, 0 },
 	{ "created_at", ROW_TEXT, 0 },
+	{ "attachment_ids", ROW_JSON, 0 },
 };
 
 _Static_assert(ROW_NCOLS(reply_cols) == TICKET_REPLY_NCOLUMNS,

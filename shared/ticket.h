@@ -38,8 +38,9 @@ struct db_res;
 	" (SELECT u.name FROM users u WHERE u.id = p.author_id),"	\
 	" p.body, p.internal,"						\
 	" to_char(p.created_at AT TIME ZONE 'UTC',"			\
-	" 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
-#define TICKET_REPLY_NCOLUMNS	7
+	" 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"				\
+	" array_to_json(p.attachment_ids)"
+#define TICKET_REPLY_NCOLUMNS	8
 
 /* A ticket as its checks need it. */
 struct ticket {
