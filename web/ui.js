@@ -91,8 +91,9 @@ export function spinner(label = 'Loading…') {
  * each field's error under it (aria-describedby), a busy state while
  * onsubmit(values) runs, and the API's message on failure.  A field is
  * {name, label, type, required, value, options, hint, autocomplete, min,
- * max, step, rows}; label names the form (a landmark) where a page has
- * several.
+ * max, step, rows, multiple, accept}; label names the form (a landmark)
+ * where a page has several.  A file field's value is its input (files.js
+ * uploads it, showing progress in input.progress), undefined when empty.
  */
 export function form({ fields, submit, onsubmit, className, reset = false, label }) {
 	const err = h('div.form-error', { 'aria-live': 'assertive' });
@@ -115,6 +116,9 @@ export function form({ fields, submit, onsubmit, className, reset = false, label
 			    h('option', { value: v, selected: String(f.value ?? '') === String(v) }, t)));
 		} else if (f.type === 'checkbox') {
 			input = h('input', { ...common, type: 'checkbox', checked: !!f.value });
+		} else if (f.type === 'file') {
+			input = h('input', { ...common, type: 'file', multiple: f.multiple, accept: f.accept });
+			input.progress = h('progress', { max: 1, value: 0, hidden: true, 'aria-label': f.label + ': upload progress' });
 		} else {
 			input = h('input', {
 				...common, type: f.type || 'text', value: f.value ?? '',
@@ -126,6 +130,7 @@ export function form({ fields, submit, onsubmit, className, reset = false, label
 		const row = h('div.field' + (f.type === 'checkbox' ? '.check' : ''),
 		    f.type === 'checkbox' ? [input, h('label', { for: id }, f.label)] :
 		    [h('label', { for: id }, f.label, f.required ? h('span.req', { 'aria-hidden': 'true' }, ' *') : null), input],
+		    input.progress || null,
 		    f.hint ? h('p.hint', { id: hintId }, f.hint) : null,
 		    h('p.field-error', { id: errId }));
 		return row;
@@ -146,6 +151,8 @@ export function form({ fields, submit, onsubmit, className, reset = false, label
 			const i = inputs[f.name];
 			if (f.type === 'checkbox')
 				values[f.name] = i.checked;
+			else if (f.type === 'file')
+				values[f.name] = i.files && i.files.length ? i : undefined;
 			else if (f.type === 'number')
 				values[f.name] = i.value === '' ? undefined : Number(i.value);
 			else

@@ -7,6 +7,7 @@
 // go to LECTERN_TEST_SHOTS (default var/browser-shots/) as artefacts.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -380,6 +381,25 @@ scenario('a teacher authors a course, a student submits, the teacher grades', as
 	await lessonForm.getByRole('button', { name: 'Add lesson' }).click();
 	await tpage.getByRole('link', { name: 'Authored lesson' }).waitFor();
 	await settle(tpage);
+	// A PDF attached to the lesson, uploaded with its progress shown.
+	await tpage.getByRole('link', { name: 'Authored lesson' }).click();
+	await settle(tpage);
+	const slides = Buffer.concat([Buffer.from('%PDF-1.4\n'), crypto.randomBytes(300000), Buffer.from('\n%%EOF\n')]);
+	const attach = tpage.getByRole('form', { name: 'Attach files' });
+	await field(attach, 'Attach files').setInputFiles({ name: 'Week 1 slides.pdf', mimeType: 'application/pdf', buffer: slides });
+	await attach.getByRole('button', { name: 'Upload' }).click();
+	await tpage.getByRole('button', { name: 'Remove Week 1 slides.pdf' }).waitFor();
+	await settle(tpage);
+	await ok(await tpage.getByLabel('Attach files: upload progress').count() === 1,
+	    'the upload form has a progress bar');
+	await ok(sql("SELECT count(*) FROM uploads u JOIN lessons l ON u.id = ANY (l.attachments)"
+	    + " WHERE l.title = 'Authored lesson' AND u.status = 'ready' AND u.sha256 = :'p1'",
+	    crypto.createHash('sha256').update(slides).digest('hex')) === '1',
+	    'the teacher attaches a PDF to the lesson, stored byte for byte');
+	await snap(tpage, 'lesson-files');
+	await axe(tpage, 'the lesson editor');
+	await tpage.getByRole('link', { name: '← The course' }).click();
+	await settle(tpage);
 	const cwForm = tpage.getByRole('form', { name: 'Add classwork' });
 	await field(cwForm, 'Title').fill('Essay one');
 	await cwForm.getByLabel('Instructions').fill('Write three sentences.');
@@ -396,18 +416,29 @@ scenario('a teacher authors a course, a student submits, the teacher grades', as
 	await signInUi(spage, student);
 	await go(spage, `#/courses/${courseId}`);
 	await spage.getByRole('button', { name: 'Enroll for free' }).click();
+	await spage.getByRole('link', { name: 'Authored lesson' }).click();
+	await settle(spage);
+	const [got] = await Promise.all([spage.waitForEvent('download'),
+	    spage.getByRole('link', { name: /^Week 1 slides\.pdf/ }).click()]);
+	await ok(fs.readFileSync(await got.path()).equals(slides), 'the student downloads the lesson\'s PDF, byte for byte');
+	await spage.getByRole('link', { name: '← Back to the course' }).click();
+	await settle(spage);
 	await spage.getByRole('link', { name: 'Essay one' }).click();
 	await settle(spage);
 	await spage.getByLabel('Your answer').fill('One. Two. Three.');
+	await field(spage, 'Files (optional)').setInputFiles({ name: 'essay.txt', mimeType: 'text/plain', buffer: Buffer.from('One. Two. Three.\n') });
 	await spage.getByRole('button', { name: 'Submit' }).click();
 	await spage.getByText('not graded yet').waitFor();
-	await ok(true, 'the student submits');
+	await spage.getByRole('link', { name: /^essay\.txt/ }).waitFor();
+	await ok(true, 'the student submits, with a file');
 	await snap(spage, 'classwork-student');
 	await axe(spage, 'a classwork page');
 
 	await tpage.getByRole('link', { name: 'Essay one' }).click();
 	await settle(tpage);
 	await tpage.getByText('One. Two. Three.').waitFor();
+	await tpage.getByRole('link', { name: /^essay\.txt/ }).waitFor();
+	await ok(true, 'the teacher sees the submission\'s file');
 	await tpage.getByLabel('Grade (out of 10)').fill('9');
 	await tpage.getByLabel('Feedback').fill('Well argued.');
 	await tpage.getByRole('button', { name: 'Save grade' }).click();

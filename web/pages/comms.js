@@ -3,6 +3,7 @@
 
 import * as api from '../api.js';
 import { accessToken, ApiError, refresh } from '../api.js';
+import { ACCEPT, filesOf, uploadAll } from '../files.js';
 import { announce, errorBox, facts, fmtDate, form, h, link, pagedList } from '../ui.js';
 
 const STAFF = ['teacher', 'instructor', 'admin'];
@@ -33,17 +34,21 @@ function messagesPage({ query, user }) {
 	    }))];
 }
 
+// Files go on replies: an upload is signed for a thread or ticket that
+// exists (SPEC §6.1).
+const filesField = { name: 'files', label: 'Files (optional)', type: 'file', multiple: true, accept: ACCEPT };
+
 async function threadPage({ params }) {
 	const t = await api.get('/api/messages/' + params.id);
 	return [h('p.crumbs', link('/messages', '← Messages')), h('h1', t.subject),
 	    h('ol.thread', (t.messages || []).map((m) => h('li', h('p.meta', `${m.sender ? m.sender.name : ''} · ${fmtDate(m.created_at)}`),
-		h('p.body', m.body)))),
-	    h('div#attachments'),
+		h('p.body', m.body), filesOf(m.attachment_ids)))),
 	    form({
-		fields: [{ name: 'body', label: 'Reply', type: 'textarea', required: true }],
+		fields: [{ name: 'body', label: 'Reply', type: 'textarea', required: true }, filesField],
 		submit: 'Send reply',
 		onsubmit: async (v) => {
-			await api.post(`/api/messages/${t.id}/replies`, v);
+			const ids = v.files ? await uploadAll(v.files, 'message', t.id) : undefined;
+			await api.post(`/api/messages/${t.id}/replies`, { body: v.body, attachment_ids: ids });
 			location.hash = `#/messages/${t.id}?t=${Date.now()}`;
 		},
 	    }),
@@ -89,14 +94,15 @@ async function ticketPage({ params, user }) {
 	    h('p.body', t.body),
 	    h('ol.thread', (t.replies || []).map((r) => h('li' + (r.internal ? '.internal' : ''),
 		h('p.meta', `${r.author ? r.author.name : ''} · ${fmtDate(r.created_at)}${r.internal ? ' · internal note' : ''}`),
-		h('p.body', r.body)))),
-	    h('div#attachments'),
+		h('p.body', r.body), filesOf(r.attachment_ids)))),
 	    form({
 		fields: [{ name: 'body', label: 'Reply', type: 'textarea', required: true },
-		    isStaff(user) ? { name: 'internal', label: 'Internal note (not shown to the student)', type: 'checkbox' } : null].filter(Boolean),
+		    isStaff(user) ? { name: 'internal', label: 'Internal note (not shown to the student)', type: 'checkbox' } : null,
+		    filesField].filter(Boolean),
 		submit: 'Send reply',
 		onsubmit: async (v) => {
-			await api.post(`/api/tickets/${t.id}/replies`, v);
+			const ids = v.files ? await uploadAll(v.files, 'ticket', t.id) : undefined;
+			await api.post(`/api/tickets/${t.id}/replies`, { body: v.body, internal: v.internal, attachment_ids: ids });
 			location.hash = `#/tickets/${t.id}?t=${Date.now()}`;
 		},
 	    })];

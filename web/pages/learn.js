@@ -2,6 +2,7 @@
 // submissions, certificates, account.
 
 import * as api from '../api.js';
+import { ACCEPT, fileList, filesOf, uploadAll } from '../files.js';
 import { action, announce, errorBox, facts, fmtDate, form, h, link, money, pagedList, progressBar, spinner } from '../ui.js';
 
 async function learnPage({ query }) {
@@ -69,7 +70,8 @@ async function lessonPage({ params, user }) {
 	}
 	// Lesson text is plain text: paragraphs, never HTML.
 	out.push(h('article.lesson', (l.content || '').split(/\n{2,}/).map((p) => h('p', p))));
-	out.push(h('div#attachments'));
+	if (l.attachments && l.attachments.length)
+		out.push(h('section', h('h2', 'Files'), fileList(l.attachments)));
 	const done = h('div', { 'aria-live': 'polite' });
 	const lessons = await api.get(`/api/courses/${l.course_id}/lessons`).catch(() => null);
 	const nav = h('nav.lesson-nav', { 'aria-label': 'Lessons' });
@@ -112,14 +114,17 @@ async function classworkPage({ params, user }) {
 		    facts([['Submitted', fmtDate(s.updated_at || s.submitted_at)],
 			['Grade', s.grade === null || s.grade === undefined ? 'not graded yet' : `${s.grade}${w.max_points ? ' / ' + w.max_points : ''}`],
 			['Feedback', s.feedback]]),
-		    h('pre.submission', s.content)));
+		    h('pre.submission', s.content), filesOf(s.attachment_ids)));
 	}
 	out.push(h('section', h('h2', s ? 'Change your submission' : 'Submit your work'),
 	    form({
-		fields: [{ name: 'content', label: 'Your answer', type: 'textarea', required: true, rows: 8, value: s ? s.content : '' }],
+		fields: [{ name: 'content', label: 'Your answer', type: 'textarea', required: true, rows: 8, value: s ? s.content : '' },
+		    { name: 'files', label: 'Files (optional)', type: 'file', multiple: true, accept: ACCEPT,
+			hint: s && s.attachment_ids && s.attachment_ids.length ? 'Submitting again replaces the files too.' : null }],
 		submit: 'Submit',
 		onsubmit: async (v) => {
-			await api.post(`/api/classwork/${w.id}/submissions`, { content: v.content });
+			const ids = v.files ? await uploadAll(v.files, 'submission', w.id) : [];
+			await api.post(`/api/classwork/${w.id}/submissions`, { content: v.content, attachment_ids: ids });
 			announce('Submitted.', 'good');
 			location.hash = `#/classwork/${w.id}?t=${Date.now()}`;
 		},
@@ -130,7 +135,7 @@ async function classworkPage({ params, user }) {
 function gradeCard(s, w) {
 	return h('article.card', h('h3', s.student ? s.student.name : `Submission ${s.id}`),
 	    h('p.meta', `Submitted ${fmtDate(s.submitted_at)}`),
-	    h('pre.submission', s.content),
+	    h('pre.submission', s.content), filesOf(s.attachment_ids),
 	    form({
 		fields: [
 			{ name: 'grade', label: `Grade${w.max_points ? ' (out of ' + w.max_points + ')' : ''}`, type: 'number', required: true, min: 0, max: w.max_points, step: 'any', value: s.grade ?? '' },

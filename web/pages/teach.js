@@ -2,6 +2,7 @@
 // classwork, roster, live sessions and attendance, certificates.
 
 import * as api from '../api.js';
+import { ACCEPT, fileList, uploadAll } from '../files.js';
 import { action, announce, errorBox, fmtDate, form, h, link, pagedList, price } from '../ui.js';
 import { sessionsList } from './public.js';
 
@@ -151,13 +152,38 @@ async function lessonEdit({ params }) {
 			announce('Lesson saved.', 'good');
 		},
 	    }),
-	    h('div#attachments'),
+	    lessonFiles(l),
 	    h('section', h('h2', 'Delete'), action('Delete this lesson', async () => {
 		if (!window.confirm('Delete this lesson?'))
 			return;
 		await api.del('/api/lessons/' + l.id);
 		location.hash = '#/teach/courses/' + l.course_id;
 	    }))];
+}
+
+// A lesson's files: each with a Remove button, and a form to attach more.
+function lessonFiles(l) {
+	const files = l.attachments || [];
+	const ids = files.map((f) => f.id);
+	const again = () => { location.hash = `#/teach/lessons/${l.id}?t=${Date.now()}`; };
+	return h('section', h('h2', 'Files'),
+	    files.length ? fileList(files, (f) => action('Remove', async () => {
+		await api.patch('/api/lessons/' + l.id, { attachments: ids.filter((i) => i !== f.id) });
+		announce('File removed.', 'good');
+		again();
+	    }, null, `Remove ${f.filename}`)) : h('p.empty', 'No files yet.'),
+	    form({
+		fields: [{ name: 'files', label: 'Attach files', type: 'file', multiple: true, required: true, accept: ACCEPT,
+		    hint: 'PDF, images, audio, video, Office files, ZIP or plain text.' }],
+		label: 'Attach files',
+		submit: 'Upload',
+		onsubmit: async (v) => {
+			const added = await uploadAll(v.files, 'lesson', l.id);
+			await api.patch('/api/lessons/' + l.id, { attachments: [...ids, ...added] });
+			announce(added.length === 1 ? 'File attached.' : 'Files attached.', 'good');
+			again();
+		},
+	    }));
 }
 
 async function attendancePage({ params, query }) {
