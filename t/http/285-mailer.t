@@ -1,6 +1,6 @@
 #!/usr/bin/perl
 # lectern — bin/lectern-mailer delivers the outbox to a real SMTP server
-# on loopback (aiosmtpd, t/lib/smtp-sink.py): headers, the reset link,
+# on loopback (aiosmtpd, scripts/lib/mail-sink.py): headers, the reset link,
 # the row marked sent; with the server down, a failed attempt with
 # back-off, then the retry; header injection and bad addresses; and
 # neither the SMTP password nor a reset token on its standard error.
@@ -18,7 +18,7 @@ use Lectern::Test;
 base_url();
 
 my $mailer = builddir() . '/bin/lectern-mailer';
-my $sinkpy = srcdir() . '/t/lib/smtp-sink.py';
+my $sinkpy = srcdir() . '/scripts/lib/mail-sink.py';
 my $python = '/usr/bin/python3';
 my $have = -x $mailer && -x $python
     && system($python, '-c', 'import aiosmtpd') == 0;
@@ -59,7 +59,7 @@ sub start_sink {
 		alarm(0);
 		$l;
 	};
-	die "smtp-sink did not start\n" unless ($line // '') =~ /^ready/;
+	die "mail-sink did not start\n" unless ($line // '') =~ /^ready/;
 	return { pid => $pid, fh => $fh, dir => $dir, port => $port };
 }
 
