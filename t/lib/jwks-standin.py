@@ -10,7 +10,17 @@ with it.  Tests steer it through /__control/: rotate the keys, set the
 max-age, go down (connections closed unanswered) or answer errors, and
 read how often each set was fetched.
 
-Usage: jwks-standin.py PORT KEYDIR
+It also stands in for Firebase Auth's Identity Toolkit REST API, which
+the web client calls from the browser (so with CORS): POST
+/identitytoolkit/v1/accounts:signInWithPassword?key=KEY, {email,
+password, returnSecureToken}, answers {idToken, localId, email, ...}
+with an ID token signed RS256 by the newest key, as Firebase makes them
+for project PROJECT.  The key must be API_KEY and the password
+PASSWORD; otherwise Firebase's error shape (400, INVALID_PASSWORD or
+API_KEY_INVALID).  The uid is derived from the email, so one person is
+one Firebase user.
+
+Usage: jwks-standin.py PORT KEYDIR [PROJECT API_KEY PASSWORD]
 Prints "ready" on stdout once it accepts connections; stops on SIGTERM.
 """
 import base64
@@ -18,13 +28,20 @@ import json
 import os
 import signal
 import sys
+import hashlib
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+import jwt
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 PORT, KEYDIR = int(sys.argv[1]), sys.argv[2]
+PROJECT, API_KEY, PASSWORD = (sys.argv[3:6] + [None, None, None])[:3]
+PEMS = {}
 LOCK = threading.Lock()
 STATE = {"mode": "ok", "max_age": 300, "keys": [], "seq": 0,
          "fetches": {"google": 0, "firebase": 0}}
@@ -43,6 +60,7 @@ def new_key():
     pem = key.private_bytes(serialization.Encoding.PEM,
                             serialization.PrivateFormat.PKCS8,
                             serialization.NoEncryption())
+    PEMS[kid] = pem
     path = os.path.join(KEYDIR, kid + ".pem")
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as f:
@@ -131,9 +149,66 @@ class Handler(BaseHTTPRequestHandler):
             ("Cache-Control",
              "public, max-age=%d, must-revalidate, no-transform" % max_age)])
 
+    def cors(self):
+        origin = self.headers.get("Origin")
+        return [("Access-Control-Allow-Origin", origin),
+                ("Vary", "Origin")] if origin else []
+
+    def do_OPTIONS(self):
+        self.send_response(204)
+        for k, v in self.cors() + [
+                ("Access-Control-Allow-Methods", "POST"),
+                ("Access-Control-Allow-Headers", "Content-Type"),
+                ("Access-Control-Max-Age", "600"),
+                ("Content-Length", "0")]:
+            self.send_header(k, v)
+        self.end_headers()
+
+    def firebase_error(self, message):
+        self.send_json(400, {"error": {"code": 400, "message": message,
+                                       "errors": [{"message": message}]}},
+                       headers=self.cors())
+
+    def sign_in(self):
+        """Identity Toolkit's accounts:signInWithPassword."""
+        url = urlsplit(self.path)
+        n = int(self.headers.get("Content-Length") or 0)
+        try:
+            data = json.loads(self.rfile.read(n) or b"{}")
+        except ValueError:
+            return self.firebase_error("INVALID_JSON")
+        if PROJECT is None or \
+                parse_qs(url.query).get("key") != [API_KEY]:
+            return self.firebase_error("API_KEY_INVALID")
+        email = str(data.get("email") or "").lower()
+        if "@" not in email or data.get("password") != PASSWORD:
+            return self.firebase_error("INVALID_PASSWORD")
+        uid = hashlib.sha256(email.encode()).hexdigest()[:28]
+        now = int(time.time())
+        with LOCK:
+            kid = STATE["keys"][-1]["kid"]
+            pem = PEMS[kid]
+        claims = {"iss": "https://securetoken.google.com/" + PROJECT,
+                  "aud": PROJECT, "auth_time": now, "user_id": uid,
+                  "sub": uid, "iat": now, "exp": now + 3600,
+                  "email": email, "email_verified": True,
+                  "firebase": {"identities": {"email": [email]},
+                               "sign_in_provider": "password"}}
+        tok = jwt.encode(claims, pem, algorithm="RS256",
+                         headers={"kid": kid})
+        self.send_json(200, {
+            "kind": "identitytoolkit#VerifyPasswordResponse",
+            "localId": uid, "email": email, "displayName": "",
+            "idToken": tok, "registered": True,
+            "refreshToken": "standin-refresh", "expiresIn": "3600"},
+            headers=self.cors())
+
     def do_POST(self):
         if self.path.startswith("/__control"):
             return self.control("POST")
+        if urlsplit(self.path).path == \
+                "/identitytoolkit/v1/accounts:signInWithPassword":
+            return self.sign_in()
         self.send_json(405, {"error": "method not allowed"})
 
 

@@ -385,6 +385,32 @@ scenario('a student made by a manual record follows the mailed link', async () =
 	await page.context().close();
 });
 
+// 2b. A school's Firebase account signs in from the page (Identity
+// Toolkit's REST API, the stand-in's, then /api/auth/firebase).
+scenario('a Firebase account signs in from the sign-in page', async () => {
+	const e = email('firebase');
+	const page = await newPage();
+	await go(page, '#/signin');
+	const fb = page.getByRole('form', { name: 'Sign in with Firebase' });
+	await fb.waitFor();
+	await field(fb, 'Firebase email').fill(e);
+	await field(fb, 'Firebase password').fill('not the password');
+	await fb.getByRole('button', { name: 'Continue with Firebase' }).click();
+	await fb.getByText('Firebase did not accept that email and password.').waitFor();
+	await ok(true, 'a wrong Firebase password is refused with a clear message');
+	await axe(page, 'the sign-in page with Firebase');
+	await field(fb, 'Firebase password').fill(process.env.LECTERN_TEST_FIREBASE_PASSWORD || '');
+	await fb.getByRole('button', { name: 'Continue with Firebase' }).click();
+	await page.waitForFunction(() => !location.hash.startsWith('#/signin'), null, { timeout: STEP });
+	await settle(page);
+	await ok(await page.getByText('(student)').isVisible(), 'the Firebase account is signed in');
+	await ok(sql("SELECT count(*) FROM users u JOIN user_identities i ON i.user_id = u.id"
+	    + " WHERE u.email = :'p1' AND i.provider = 'firebase'", e) === '1',
+	    '...as a new account linked to its Firebase identity');
+	await snap(page, 'firebase-signed-in');
+	await page.context().close();
+});
+
 // 3. Teacher authors, student submits, teacher grades, student sees.
 scenario('a teacher authors a course, a student submits, the teacher grades', async () => {
 	const tpage = await newPage();

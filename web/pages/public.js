@@ -123,7 +123,48 @@ function signinPage({ query }) {
 		},
 	    }),
 	    h('p', link('/forgot', 'Forgotten your password?'), ' · ', link('/signup', 'Create an account')),
-	    googleButton(query)];
+	    googleButton(query), firebaseForm(query)];
+}
+
+/*
+ * Sign in with a Firebase Auth account (email and password), when the
+ * site has Firebase's web API key: Identity Toolkit's REST API gives an
+ * ID token, which /api/auth/firebase exchanges for our session.  No
+ * Firebase script is loaded.
+ */
+function firebaseForm(query) {
+	const box = h('div');
+	siteConfig().then((cfg) => {
+		if (!cfg.firebase_api_key)
+			return;
+		const base = (cfg.firebase_auth_url || 'https://identitytoolkit.googleapis.com').replace(/\/+$/, '');
+		box.append(h('section', h('h2', 'School account (Firebase)'), form({
+			fields: [
+				{ name: 'email', label: 'Firebase email', type: 'email', required: true, autocomplete: 'username' },
+				{ name: 'password', label: 'Firebase password', type: 'password', required: true, autocomplete: 'current-password' },
+			],
+			label: 'Sign in with Firebase',
+			submit: 'Continue with Firebase',
+			onsubmit: async (v) => {
+				const r = await fetch(`${base}/v1/accounts:signInWithPassword?key=${encodeURIComponent(cfg.firebase_api_key)}`, {
+					method: 'POST',
+					headers: { 'Content-Type': 'application/json' },
+					body: JSON.stringify({ email: v.email, password: v.password, returnSecureToken: true }),
+					credentials: 'omit',
+				});
+				const out = await r.json().catch(() => ({}));
+				if (!r.ok || !out.idToken) {
+					const why = ((out.error || {}).message || '').split(' ')[0];
+					throw new Error(/^(INVALID_PASSWORD|EMAIL_NOT_FOUND|INVALID_LOGIN_CREDENTIALS)$/.test(why) ?
+					    'Firebase did not accept that email and password.' :
+					    `Firebase sign-in failed${why ? ' (' + why + ')' : ''}.`);
+				}
+				await api.signIn('/api/auth/firebase', { id_token: out.idToken });
+				location.hash = '#' + nextPath(query);
+			},
+		})));
+	}, () => { /* no settings: password sign-in only */ });
+	return box;
 }
 
 /*
