@@ -476,3 +476,35 @@ cors_conf() {
 		EOCORS
 	} > "$1"
 }
+
+# web_config FILE: the web client's public settings (its config.json)
+# from LECTERN_RAZORPAY_CHECKOUT_URL, LECTERN_GOOGLE_CLIENT_ID (the
+# first), LECTERN_FIREBASE_WEB_API_KEY and LECTERN_FIREBASE_AUTH_URL;
+# sets checkout_origin and firebase_origin (Identity Toolkit's, or
+# 'self' without a key) for the page's CSP.  Public values only.
+web_config() {
+	local checkout google_id firebase_key firebase_url
+	checkout=${LECTERN_RAZORPAY_CHECKOUT_URL:-https://checkout.razorpay.com/v1/checkout.js}
+	printf '%s' "$checkout" | grep -Eq '^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?/[A-Za-z0-9._/-]*$' ||
+	    die "LECTERN_RAZORPAY_CHECKOUT_URL is not an http(s) URL: $checkout"
+	checkout_origin=$(printf '%s' "$checkout" | sed -E 's|^(https?://[^/]+)/.*$|\1|')
+	google_id=$(printf '%s' "${LECTERN_GOOGLE_CLIENT_ID:-}" | cut -d, -f1)
+	case $google_id in *[!A-Za-z0-9._-]*)
+		die "LECTERN_GOOGLE_CLIENT_ID has characters a client id never has" ;;
+	esac
+	firebase_key=${LECTERN_FIREBASE_WEB_API_KEY:-}
+	case $firebase_key in *[!A-Za-z0-9_-]*)
+		die "LECTERN_FIREBASE_WEB_API_KEY has characters a key never has" ;;
+	esac
+	firebase_url=${LECTERN_FIREBASE_AUTH_URL:-https://identitytoolkit.googleapis.com}
+	printf '%s' "$firebase_url" | grep -Eq '^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._/-]*)?$' ||
+	    die "LECTERN_FIREBASE_AUTH_URL is not an http(s) URL: $firebase_url"
+	firebase_url=${firebase_url%/}
+	firebase_origin="'self'"
+	if [ -n "$firebase_key" ]; then
+		firebase_origin=$(printf '%s' "$firebase_url" | sed -E 's|^(https?://[^/]+).*$|\1|')
+	fi
+	printf '{"razorpay_checkout": "%s", "google_client_id": "%s", "firebase_api_key": "%s", "firebase_auth_url": "%s"}\n' \
+	    "$checkout" "$google_id" "$firebase_key" "$firebase_url" > "$1"
+	chmod 644 "$1"
+}

@@ -127,6 +127,35 @@ shared_error_ok($r, 404, 'not_found', 'a course that does not exist');
 $r = curl_req(GET => "$url/api/courses/12345678901234567");
 shared_error_ok($r, 404, 'not_found', 'an id of 17 digits');
 
+# The web client, from public_html/web/ through the .htaccess rules.
+$r = curl_req(GET => "$url/");
+is($r->{status}, 200, 'GET / serves the web client');
+like($r->{headers}{'content-type'} // '', qr{^text/html}, '...as HTML');
+like($r->{content}, qr{<script type="module" src="/v/[^"]+/app\.js">},
+    '...the page that loads its versioned modules');
+my $csp = $r->{headers}{'content-security-policy'} // '';
+like($csp, qr/default-src 'self'/, "...with the page's own CSP");
+my ($checkout) = ($ENV{LECTERN_RAZORPAY_CHECKOUT_URL}
+    // 'https://checkout.razorpay.com/') =~ m{^(https?://[^/]+)};
+like($csp, qr/script-src 'self' \Q$checkout\E /, "...Checkout's origin filled in");
+unlike($csp, qr/\$\{|sandbox/, '...nothing left unfilled, no sandbox');
+like($r->{headers}{'cache-control'} // '', qr/no-cache/, '...not cached');
+my ($asset) = $r->{content} =~ m{src="(/v/[^"]+/app\.js)"};
+$r = curl_req(GET => $url . ($asset // '/v/0/app.js'));
+is($r->{status}, 200, 'a versioned asset is served');
+like($r->{headers}{'content-type'} // '', qr{javascript}, '...as JavaScript');
+like($r->{headers}{'cache-control'} // '', qr/immutable/, '...cached for long');
+$r = curl_req(GET => "$url/reset-password");
+is($r->{status}, 200, '/reset-password is the page');
+$r = curl_req(GET => "$url/config.json");
+is($r->{status}, 200, 'the public settings are served');
+ok(eval { exists json_body($r)->{razorpay_checkout} },
+    '...as config.json');
+$r = curl_req(GET => "$url/web/index.html");
+shared_error_ok($r, 404, 'not_found', 'the web directory by its own name');
+$r = curl_req(GET => "$url/v/1/.htaccess");
+shared_error_ok($r, 404, 'not_found', 'a file under /v/ that is not an asset');
+
 # CORS.
 my $origin = $ENV{LECTERN_TEST_CORS_ORIGIN} // 'https://app.example.com';
 $r = curl_req(OPTIONS => "$url/api/auth/login",
