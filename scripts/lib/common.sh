@@ -487,6 +487,7 @@ web_config() {
 	checkout=${LECTERN_RAZORPAY_CHECKOUT_URL:-https://checkout.razorpay.com/v1/checkout.js}
 	printf '%s' "$checkout" | grep -Eq '^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?/[A-Za-z0-9._/-]*$' ||
 	    die "LECTERN_RAZORPAY_CHECKOUT_URL is not an http(s) URL: $checkout"
+	# shellcheck disable=SC2034 # read by the caller
 	checkout_origin=$(printf '%s' "$checkout" | sed -E 's|^(https?://[^/]+)/.*$|\1|')
 	google_id=$(printf '%s' "${LECTERN_GOOGLE_CLIENT_ID:-}" | cut -d, -f1)
 	case $google_id in *[!A-Za-z0-9._-]*)
@@ -500,8 +501,10 @@ web_config() {
 	printf '%s' "$firebase_url" | grep -Eq '^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._/-]*)?$' ||
 	    die "LECTERN_FIREBASE_AUTH_URL is not an http(s) URL: $firebase_url"
 	firebase_url=${firebase_url%/}
+	# shellcheck disable=SC2034 # read by the caller
 	firebase_origin="'self'"
 	if [ -n "$firebase_key" ]; then
+		# shellcheck disable=SC2034 # read by the caller
 		firebase_origin=$(printf '%s' "$firebase_url" | sed -E 's|^(https?://[^/]+).*$|\1|')
 	fi
 	printf '{"razorpay_checkout": "%s", "google_client_id": "%s", "firebase_api_key": "%s", "firebase_auth_url": "%s"}\n' \
