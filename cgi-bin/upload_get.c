@@ -7,7 +7,9 @@
  * attached to: a lesson's files its content's readers, a submission's
  * its student and the course's author, a ticket reply's whoever may read
  * the reply (an internal note's: the assignee), a message's the thread's
- * participants (lectern_upload_visible, in the schema).  Anyone else gets 404, as for an upload that does not exist.
+ * participants (lectern_upload_visible and lectern_upload_reply_visible,
+ * in the schema).  Anyone else gets 404, as for an upload that does not
+ * exist.
  */
 #include "config.h"
 

@@ -9,30 +9,18 @@ ALTER TABLE ticket_replies ADD COLUMN attachment_ids bigint[] NOT NULL
 ALTER TABLE messages ADD COLUMN attachment_ids bigint[] NOT NULL
 	DEFAULT '{}' CHECK (cardinality(attachment_ids) <= 20);
 
--- Whether the caller may read upload u through what it is attached to
--- (012's rules, and now): a ticket reply's files go to whoever may read
--- the reply (an internal note's only to the ticket's assignee and
--- admins, never to its requester); a message's to the thread's
--- participants.
-CREATE OR REPLACE FUNCTION lectern_upload_visible(u bigint) RETURNS boolean
+-- Whether the caller may read upload u through the ticket reply or the
+-- message it is attached to (012's lectern_upload_visible covers lessons
+-- and submissions): a ticket reply's files go to whoever may read the
+-- reply (an internal note's only to the ticket's assignee and admins,
+-- never to its requester); a message's to the thread's participants.
+CREATE FUNCTION lectern_upload_reply_visible(u bigint) RETURNS boolean
 	LANGUAGE sql STABLE SECURITY DEFINER
 	SET search_path = pg_catalog, public
 AS $$
 	SELECT lectern_role() IN ('admin', 'system') OR EXISTS (SELECT 1
 		FROM public.uploads p WHERE p.id = u AND p.status = 'ready'
-		AND (p.user_id = lectern_uid()
-		    OR (p.purpose = 'lesson' AND EXISTS (SELECT 1
-			FROM public.lessons l WHERE l.id = p.target_id
-			AND p.id = ANY (l.attachments)
-			AND lectern_lesson_open(l.id)))
-		    OR (p.purpose = 'submission' AND EXISTS (SELECT 1
-			FROM public.submissions s
-			JOIN public.classwork w ON w.id = s.classwork_id
-			WHERE s.classwork_id = p.target_id
-			AND p.id = ANY (s.attachment_ids)
-			AND (s.user_id = lectern_uid()
-			    OR lectern_teaches(w.course_id))))
-		    OR (p.purpose = 'ticket' AND EXISTS (SELECT 1
+		AND ((p.purpose = 'ticket' AND EXISTS (SELECT 1
 			FROM public.ticket_replies r
 			JOIN public.tickets k ON k.id = r.ticket_id
 			WHERE r.ticket_id = p.target_id
@@ -47,10 +35,14 @@ AS $$
 			AND p.id = ANY (m.attachment_ids)
 			AND lectern_thread_visible(m.thread_id)))))
 $$;
+REVOKE ALL ON FUNCTION lectern_upload_reply_visible(bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION lectern_upload_reply_visible(bigint)
+	TO lectern_app;
 
 DROP POLICY uploads_read ON uploads;
 CREATE POLICY uploads_read ON uploads FOR SELECT
 	USING (user_id = lectern_uid() OR lectern_role() IN ('admin', 'system')
-	    OR (status = 'ready'
-		AND purpose IN ('lesson', 'submission', 'ticket', 'message')
-		AND lectern_upload_visible(id)));
+	    OR (status = 'ready' AND purpose IN ('lesson', 'submission')
+		AND lectern_upload_visible(id))
+	    OR (status = 'ready' AND purpose IN ('ticket', 'message')
+		AND lectern_upload_reply_visible(id)));

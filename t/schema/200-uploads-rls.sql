@@ -171,7 +171,7 @@ SELECT set_config('lectern.user_id', :'x_id', true),
 	set_config('lectern.role', 'student', true) \g /dev/null
 SELECT ok(NOT lectern_upload_visible(:u_sub),
 	'...and for an outsider');
-SELECT ok(NOT lectern_upload_visible(:u_note),
+SELECT ok(NOT lectern_upload_reply_visible(:u_note),
 	'...who cannot reach the internal note''s file either');
 
 -- A deleted lesson takes its files with it.
