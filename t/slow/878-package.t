@@ -128,8 +128,35 @@ EOC
 close($fh);
 ($out, $rc) = run_env({}, '/usr/sbin/apache2', '-f', "$srv/httpd.conf", '-k', 'start');
 is($rc, 0, 'Apache starts with the installed configuration') or diag($out);
-END { system('/usr/sbin/apache2', '-f', "$srv/httpd.conf", '-k', 'stop')
-    if $srv && -f "$srv/httpd.pid" }
+# Stopped at the end by its pid, and waited for: an Apache must not
+# outlive the test.  The pid is read now, into a package variable: the
+# file-scoped lexicals ($tmp, and with it the pid file) are gone before
+# END blocks run.
+our $APACHE_PID;
+for (1 .. 50) {
+	if (open(my $pf, '<', "$srv/httpd.pid")) {
+		($APACHE_PID) = (<$pf> // '') =~ /^(\d{1,9})$/m;
+		close($pf);
+	}
+	last if $APACHE_PID;
+	select(undef, undef, undef, 0.1);
+}
+ok($APACHE_PID, '...and writes its pid file');
+END {
+	local $?;
+	my $pid = $APACHE_PID;
+	my $comm = '';
+	if ($pid && $pid > 1 && open(my $c, '<', "/proc/$pid/comm")) {
+		$comm = <$c> // '';
+		close($c);
+	}
+	if ($comm =~ /^apache2$/ && kill('TERM', $pid)) {
+		for (1 .. 100) {
+			last unless kill(0, $pid);
+			select(undef, undef, undef, 0.1);
+		}
+	}
+}
 my $url = "http://127.0.0.1:$port";
 my $r;
 for (1 .. 100) {
