@@ -598,6 +598,19 @@ scenario('an admin deactivates a user, who is signed out, and reads the audit lo
 	await ok(true, 'the audit log shows the change');
 	await snap(apage, 'audit');
 	await axe(apage, 'the audit log');
+	// A captured payment held for review: the admin lets it through.
+	const held = await account('held', 'student', 'Hal Held');
+	const pid = sql("INSERT INTO payments (user_id, course_id, method, status, amount, currency,"
+	    + " provider_payment_id, paid_at, held_reason) VALUES (:'p1', :'p2', 'razorpay', 'paid', 100, 'INR',"
+	    + " :'p3', now(), 'underpriced') RETURNING id", held.id, paid.id, `pay_held${stamp}`);
+	await go(apage, '#/admin/payments?held=true');
+	await apage.getByRole('button', { name: `Let payment ${pid} through` }).click();
+	await apage.getByText('Payment let through; the student is enrolled.').waitFor();
+	await ok(sql("SELECT count(*) FROM enrollments WHERE user_id = :'p1' AND course_id = :'p2'"
+	    + " AND status = 'active'", held.id, paid.id) === '1' &&
+	    sql("SELECT confirmed_by_user_id FROM payments WHERE id = :'p1'", pid) === String(admin.id),
+	    'the admin lets a held payment through, and the student is enrolled');
+	await snap(apage, 'held-payment');
 	for (const [hash, what] of [['#/admin/payments', 'payments'], ['#/admin/leads', 'leads'],
 	    ['#/admin/requests', 'admin requests'], ['#/admin/certificates', 'certificates'],
 	    ['#/admin/errors', 'the error log'], ['#/tickets', 'tickets'], ['#/messages', 'messages'],

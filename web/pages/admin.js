@@ -87,6 +87,23 @@ async function userPage({ params }) {
 	    }, 'danger')));
 }
 
+// A paid payment held for review (SPEC §5): why, and a button that lets
+// it through (the student is enrolled then; audited with the note).
+function heldNote(p) {
+	if (!p.held_reason)
+		return null;
+	if (p.confirmed_at)
+		return h('span.meta', ` · held (${p.held_reason}), let through ${fmtDate(p.confirmed_at)}`);
+	return [h('span.meta', ` · held: ${p.held_reason} `), action('Let through', async (b) => {
+		const note = window.prompt('Why may this payment through? (kept in the audit log)', '');
+		if (note === null)
+			return;
+		await api.post(`/api/admin/payments/${p.id}/confirm`, note.trim() ? { note: note.trim() } : undefined);
+		announce('Payment let through; the student is enrolled.', 'good');
+		b.replaceWith(h('span', 'let through'));
+	}, null, `Let payment ${p.id} through`)];
+}
+
 function paymentsPage({ query }) {
 	return sub('Payments',
 	    h('section', h('h2', 'Record a payment made outside the site'),
@@ -111,12 +128,13 @@ function paymentsPage({ query }) {
 		query,
 		filters: [{ name: 'status', label: 'Status', options: [['', 'Any'], ['created', 'Created'], ['paid', 'Paid'], ['failed', 'Failed']] },
 		    { name: 'method', label: 'Method', options: [['', 'Any'], ['razorpay', 'Razorpay'], ['manual', 'Manual']] },
-		    { name: 'course_id', label: 'Course id', type: 'number' }, { name: 'user_id', label: 'User id', type: 'number' }],
+		    { name: 'course_id', label: 'Course id', type: 'number' }, { name: 'user_id', label: 'User id', type: 'number' },
+		    { name: 'held', label: 'Held for review', options: [['', 'Any'], ['true', 'Held, not yet let through']] }],
 		load: (q) => api.get('/api/admin/payments' + api.qs(q)),
 		table: ['When', 'User', 'Course', 'Amount', 'Method', 'Status'],
 		row: (p) => h('tr', h('td', fmtDate(p.paid_at || p.created_at)), h('td', link('/admin/users/' + p.user_id, String(p.user_id))),
 		    h('td', link('/courses/' + p.course_id, String(p.course_id))), h('td', money(p.amount, p.currency)),
-		    h('td', p.method), h('td', p.status)),
+		    h('td', p.method), h('td', p.status, heldNote(p))),
 		empty: 'No payments.',
 	    })));
 }
