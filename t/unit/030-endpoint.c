@@ -2,7 +2,7 @@
  * lectern — t/unit/030-endpoint: the runner's input stage, without a
  * server or a database.
  *
- * A fake struct http_io (as in 004-http) supplies the CGI variables and
+ * A fake request (t/unit/fakereq.h) supplies the CGI variables and
  * the body; endpoint_input then reads them against a declaration made
  * here: the path id (a 5,000-digit one is a missing thing, not an
  * error), a path key, the query's filters (list_filters) and paging, a
@@ -25,53 +25,9 @@
 #include "valid.h"
 
 #include "../tap.h"
+#include "fakereq.h"
 
 #define NENV	16
-
-struct fake {
-	const char	*in;
-	size_t		 inlen;
-	size_t		 inoff;
-	const char	*env[NENV * 2 + 1];
-};
-
-static ssize_t
-fake_read(void *arg, char *buf, size_t len)
-{
-	struct fake	*f = arg;
-	size_t		 n;
-
-	n = f->inlen - f->inoff;
-	if (n > len)
-		n = len;
-	if (n > 5)
-		n = 5;
-	memcpy(buf, f->in + f->inoff, n);
-	f->inoff += n;
-	return (ssize_t)n;
-}
-
-static int
-fake_write(void *arg, const char *buf, size_t len)
-{
-
-	(void)arg;
-	(void)buf;
-	(void)len;
-	return 0;
-}
-
-static const char *
-fake_getenv(void *arg, const char *name)
-{
-	struct fake	*f = arg;
-	size_t		 i;
-
-	for (i = 0; f->env[i] != NULL; i += 2)
-		if (strcmp(f->env[i], name) == 0)
-			return f->env[i + 1];
-	return NULL;
-}
 
 /* The handler the declarations name; endpoint_input never calls it. */
 static enum api_err
@@ -88,8 +44,8 @@ never(struct call *c)
  * the body.  Returns what endpoint_input returned; *c and *r hold the
  * rest until done() frees them.
  */
-static struct fake	 fk;
-static struct http_io	 io;
+static struct fakereq	 fk;
+static const char	*fkenv[NENV * 2 + 1];
 static char		 clen[24];
 
 static enum api_err __attribute__((sentinel))
@@ -101,34 +57,31 @@ input(struct call *c, struct req *r, const struct endpoint *ep,
 	size_t		 n = 0;
 
 	memset(&fk, 0, sizeof(fk));
-	fk.in = body != NULL ? body : "";
-	fk.inlen = strlen(fk.in);
-	fk.env[n++] = "UNIQUE_ID";
-	fk.env[n++] = "req-030";
-	fk.env[n++] = "REQUEST_METHOD";
-	fk.env[n++] = ep->method;
-	fk.env[n++] = "REMOTE_ADDR";
-	fk.env[n++] = "127.0.0.9";
+	fk.env = fkenv;
+	fk.body = body != NULL ? body : "";
+	fk.len = strlen(fk.body);
+	fk.chunk = 5;
+	fkenv[n++] = "UNIQUE_ID";
+	fkenv[n++] = "req-030";
+	fkenv[n++] = "REQUEST_METHOD";
+	fkenv[n++] = ep->method;
+	fkenv[n++] = "REMOTE_ADDR";
+	fkenv[n++] = "127.0.0.9";
 	if (body != NULL) {
-		snprintf(clen, sizeof(clen), "%zu", fk.inlen);
-		fk.env[n++] = "CONTENT_LENGTH";
-		fk.env[n++] = clen;
+		snprintf(clen, sizeof(clen), "%zu", fk.len);
+		fkenv[n++] = "CONTENT_LENGTH";
+		fkenv[n++] = clen;
 	}
 	va_start(ap, body);
 	while ((name = va_arg(ap, const char *)) != NULL) {
 		if (n + 2 >= NENV * 2)
 			bail("input: too many variables");
-		fk.env[n++] = name;
-		fk.env[n++] = va_arg(ap, const char *);
+		fkenv[n++] = name;
+		fkenv[n++] = va_arg(ap, const char *);
 	}
 	va_end(ap);
-	fk.env[n] = NULL;
-	io.read = fake_read;
-	io.write = fake_write;
-	io.getenv = fake_getenv;
-	io.arg = &fk;
-	if (http_req_init(r, &io, NULL) != API_OK)
-		bail("http_req_init failed");
+	fkenv[n] = NULL;
+	fakereq_start(r, &fk);
 	memset(c, 0, sizeof(*c));
 	c->r = r;
 	c->ep = ep;
