@@ -63,9 +63,8 @@ message_reply(struct call *c)
 	params[1] = c->user_id;
 	params[2] = c->in[F_BODY].v.s;
 	params[3] = c->in[F_ATTACH].present ? c->in[F_ATTACH].v.s : NULL;
-	if (params[3] != NULL && (er = upload_check_ids(c->r, c->db,
-	    "attachment_ids", params[3], "message", t.id_str,
-	    c->user_id)) != API_OK)
+	if ((er = upload_check_ids(c->r, c->db, "attachment_ids", params[3],
+	    "message", t.id_str, c->user_id)) != API_OK)
 		return er;
 	if ((er = db_exec(c->db, sql_message, 4, params, &res)) != API_OK ||
 	    (er = db_exec(c->db, sql_touch, 1, params, NULL)) != API_OK ||

@@ -89,9 +89,8 @@ submission_create(struct call *c)
 	if (cw.past_due)
 		return http_fail(r, API_CONFLICT, "the due date has passed");
 	params[3] = c->in[F_ATTACH].present ? c->in[F_ATTACH].v.s : NULL;
-	if (params[3] != NULL && (er = upload_check_ids(r, c->db,
-	    "attachment_ids", params[3], "submission", cw.id_str,
-	    c->user_id)) != API_OK)
+	if ((er = upload_check_ids(r, c->db, "attachment_ids", params[3],
+	    "submission", cw.id_str, c->user_id)) != API_OK)
 		return er;
 	params[0] = cw.id_str;
 	params[1] = c->user_id;

@@ -133,9 +133,8 @@ ticket_reply(struct call *c)
 	params[2] = c->in[F_BODY].v.s;
 	params[3] = internal ? "true" : "false";
 	params[4] = c->in[F_ATTACH].present ? c->in[F_ATTACH].v.s : NULL;
-	if (params[4] != NULL && (er = upload_check_ids(c->r, c->db,
-	    "attachment_ids", params[4], "ticket", t.id_str,
-	    c->user_id)) != API_OK)
+	if ((er = upload_check_ids(c->r, c->db, "attachment_ids", params[4],
+	    "ticket", t.id_str, c->user_id)) != API_OK)
 		return er;
 	if ((er = db_exec(c->db, sql_insert, 5, params, &res)) != API_OK)
 		goto out;

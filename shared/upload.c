@@ -469,6 +469,8 @@ upload_check_ids(struct req *r, struct db *db, const char *field,
 	const char	*p[4], *v;
 	enum api_err	 er;
 
+	if (ids == NULL)
+		return API_OK;
 	p[0] = ids;
 	p[1] = purpose;
 	p[2] = target;

@@ -166,8 +166,8 @@ int		upload_valid_ids(const cJSON *item, const struct vfield *f,
  * Whether every upload in ids (an array literal from upload_valid_ids)
  * is ready and made for purpose and target (decimal text), and, when
  * owner is not NULL, is owner's.  Runs as the caller (row-level
- * security).  Returns API_OK, API_INVALID with field's detail set on r,
- * or a database error.
+ * security).  ids NULL (none given) is API_OK without asking.  Returns
+ * API_OK, API_INVALID with field's detail set on r, or a database error.
  */
 enum api_err	upload_check_ids(struct req *r, struct db *db,
 		    const char *field, const char *ids, const char *purpose,
