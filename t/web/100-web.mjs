@@ -604,7 +604,8 @@ scenario('an admin deactivates a user, who is signed out, and reads the audit lo
 	    + " provider_payment_id, paid_at, held_reason) VALUES (:'p1', :'p2', 'razorpay', 'paid', 100, 'INR',"
 	    + " :'p3', now(), 'underpriced') RETURNING id", held.id, paid.id, `pay_held${stamp}`);
 	await go(apage, '#/admin/payments?held=true');
-	await apage.getByRole('button', { name: `Let payment ${pid} through` }).click();
+	await axe(apage, 'held payments, with their buttons');
+	await apage.getByRole('button', { name: `Let through payment ${pid}` }).click();
 	await apage.getByText('Payment let through; the student is enrolled.').waitFor();
 	await ok(sql("SELECT count(*) FROM enrollments WHERE user_id = :'p1' AND course_id = :'p2'"
 	    + " AND status = 'active'", held.id, paid.id) === '1' &&

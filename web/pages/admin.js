@@ -101,7 +101,7 @@ function heldNote(p) {
 		await api.post(`/api/admin/payments/${p.id}/confirm`, note.trim() ? { note: note.trim() } : undefined);
 		announce('Payment let through; the student is enrolled.', 'good');
 		b.replaceWith(h('span', 'let through'));
-	}, null, `Let payment ${p.id} through`)];
+	}, null, `Let through payment ${p.id}`)];
 }
 
 function paymentsPage({ query }) {
