@@ -93,9 +93,4 @@ admin_payment_list(struct call *c)
 	return list_send(c->r, c->db, &list_q, c->q, c->page, c->per_page);
 }
 
-int
-main(void)
-{
-
-	return endpoint_main(&endpoint);
-}
+ENDPOINT_MAIN(endpoint)

@@ -39,9 +39,4 @@ admin_request_approve(struct call *c)
 	    c->in[F_NOTE].v.s : NULL);
 }
 
-int
-main(void)
-{
-
-	return endpoint_main(&endpoint);
-}
+ENDPOINT_MAIN(endpoint)

@@ -38,9 +38,4 @@ admin_request_reject(struct call *c)
 	    c->in[F_NOTE].v.s : NULL);
 }
 
-int
-main(void)
-{
-
-	return endpoint_main(&endpoint);
-}
+ENDPOINT_MAIN(endpoint)

@@ -100,9 +100,4 @@ admin_stats(struct call *c)
 	return er;
 }
 
-int
-main(void)
-{
-
-	return endpoint_main(&endpoint);
-}
+ENDPOINT_MAIN(endpoint)

@@ -142,9 +142,4 @@ users_list(struct call *c)
 	return er;
 }
 
-int
-main(void)
-{
-
-	return endpoint_main(&endpoint);
-}
+ENDPOINT_MAIN(endpoint)

@@ -22,9 +22,4 @@ static const struct endpoint endpoint = {
 	.run = signin_firebase,
 };
 
-int
-main(void)
-{
-
-	return endpoint_main(&endpoint);
-}
+ENDPOINT_MAIN(endpoint)

@@ -23,9 +23,4 @@ static const struct endpoint endpoint = {
 	.run = signin_google,
 };
 
-int
-main(void)
-{
-
-	return endpoint_main(&endpoint);
-}
+ENDPOINT_MAIN(endpoint)

@@ -104,9 +104,4 @@ logout(struct call *c)
 	return http_send(c->r, 204, NULL);
 }
 
-int
-main(void)
-{
-
-	return endpoint_main(&endpoint);
-}
+ENDPOINT_MAIN(endpoint)

@@ -112,9 +112,4 @@ course_enrollments(struct call *c)
 	    c->per_page);
 }
 
-int
-main(void)
-{
-
-	return endpoint_main(&endpoint);
-}
+ENDPOINT_MAIN(endpoint)

@@ -30,9 +30,4 @@ health(struct call *c)
 	return health_respond(c->r, 0);
 }
 
-int
-main(void)
-{
-
-	return endpoint_main_nodb(&endpoint);
-}
+ENDPOINT_MAIN_NODB(endpoint)

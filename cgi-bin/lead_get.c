@@ -46,9 +46,4 @@ lead_get(struct call *c)
 	return er;
 }
 
-int
-main(void)
-{
-
-	return endpoint_main(&endpoint);
-}
+ENDPOINT_MAIN(endpoint)

@@ -138,9 +138,4 @@ lead_list(struct call *c)
 	return list_send(c->r, c->db, &list_q, c->q, c->page, c->per_page);
 }
 
-int
-main(void)
-{
-
-	return endpoint_main(&endpoint);
-}
+ENDPOINT_MAIN(endpoint)

@@ -72,9 +72,4 @@ out:
 	return er;
 }
 
-int
-main(void)
-{
-
-	return endpoint_main(&endpoint);
-}
+ENDPOINT_MAIN(endpoint)

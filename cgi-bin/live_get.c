@@ -25,9 +25,4 @@ live(struct call *c)
 	return http_send_raw(c->r, 200, "{\"status\":\"alive\"}");
 }
 
-int
-main(void)
-{
-
-	return endpoint_main_nodb(&endpoint);
-}
+ENDPOINT_MAIN_NODB(endpoint)

@@ -85,9 +85,4 @@ message_list(struct call *c)
 	return list_send(c->r, c->db, &list_q, params, c->page, c->per_page);
 }
 
-int
-main(void)
-{
-
-	return endpoint_main(&endpoint);
-}
+ENDPOINT_MAIN(endpoint)

@@ -98,9 +98,4 @@ message_search(struct call *c)
 	return list_send(c->r, c->db, &list_q, c->q, c->page, c->per_page);
 }
 
-int
-main(void)
-{
-
-	return endpoint_main(&endpoint);
-}
+ENDPOINT_MAIN(endpoint)

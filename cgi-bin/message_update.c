@@ -79,9 +79,4 @@ message_update(struct call *c)
 	return thread_send(c, t.id_str, 200);
 }
 
-int
-main(void)
-{
-
-	return endpoint_main(&endpoint);
-}
+ENDPOINT_MAIN(endpoint)

@@ -268,9 +268,4 @@ payment_create_order(struct call *c)
 	return send_order(c->r, won ? 201 : 200, &o);
 }
 
-int
-main(void)
-{
-
-	return endpoint_main(&endpoint);
-}
+ENDPOINT_MAIN(endpoint)

@@ -31,9 +31,4 @@ ready(struct call *c)
 	return health_respond(c->r, 1);
 }
 
-int
-main(void)
-{
-
-	return endpoint_main_nodb(&endpoint);
-}
+ENDPOINT_MAIN_NODB(endpoint)

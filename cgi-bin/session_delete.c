@@ -72,9 +72,4 @@ session_delete(struct call *c)
 	return http_send(r, 204, NULL);
 }
 
-int
-main(void)
-{
-
-	return endpoint_main(&endpoint);
-}
+ENDPOINT_MAIN(endpoint)

@@ -77,9 +77,4 @@ submission_list(struct call *c)
 	return list_send(c->r, c->db, &list_q, params, c->page, c->per_page);
 }
 
-int
-main(void)
-{
-
-	return endpoint_main(&endpoint);
-}
+ENDPOINT_MAIN(endpoint)

@@ -42,9 +42,4 @@ conversation_delete(struct call *c)
 	return er;
 }
 
-int
-main(void)
-{
-
-	return endpoint_main(&endpoint);
-}
+ENDPOINT_MAIN(endpoint)

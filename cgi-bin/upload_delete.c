@@ -51,9 +51,4 @@ upload_delete(struct call *c)
 	return http_send(c->r, 204, NULL);
 }
 
-int
-main(void)
-{
-
-	return endpoint_main(&endpoint);
-}
+ENDPOINT_MAIN(endpoint)

@@ -184,8 +184,8 @@ endpoint_call_free(struct call *c)
 }
 
 /* One request of an EP_NO_DB endpoint (http_run_fn). */
-static enum api_err
-run_nodb(struct req *r, const void *arg)
+enum api_err
+endpoint_run_nodb(struct req *r, const void *arg)
 {
 	struct call	 c;
 	enum api_err	 er;
@@ -203,5 +203,7 @@ int
 endpoint_main_nodb(const struct endpoint *ep)
 {
 
-	return http_serve(ep->method, run_nodb, ep);
+	const struct http_route	 rt = ENDPOINT_ROUTE(ep, endpoint_run_nodb);
+
+	return http_serve(&rt);
 }

@@ -20,6 +20,7 @@
 
 #include "auth.h"
 #include "err.h"
+#include "http.h"
 #include "list.h"
 #include "ratelimit.h"
 #include "valid.h"
@@ -105,16 +106,49 @@ struct call {
 };
 
 /*
- * Serve requests for ep (CGI: one; FastCGI: many).  Returns the
- * process's exit status.  For endpoints that touch the database.
+ * How ep is served (struct http_route): its runner, endpoint_run, or
+ * endpoint_run_nodb for an endpoint declared EP_NO_DB, which links no
+ * database or token code at all.
  */
-int		endpoint_main(const struct endpoint *ep);
+enum api_err	endpoint_run(struct req *r, const void *ep);
+enum api_err	endpoint_run_nodb(struct req *r, const void *ep);
+#define ENDPOINT_ROUTE(ep, runner) \
+	{ (ep)->method, (runner), (ep), (ep)->body == BODY_STREAM }
 
 /*
- * The same for an endpoint declared EP_NO_DB: it links no database or
- * token code at all.
+ * Serve requests for ep (CGI: one; FastCGI: many).  Returns the
+ * process's exit status.
  */
+int		endpoint_main(const struct endpoint *ep);
 int		endpoint_main_nodb(const struct endpoint *ep);
+
+/*
+ * The end of every cgi-bin/ file: its main, or, built into the FastCGI
+ * dispatcher (LECTERN_DISPATCH), ep entered in the dispatcher's table
+ * under the file's name before main runs.
+ */
+#ifdef LECTERN_DISPATCH
+void		endpoint_register(const struct endpoint *ep, http_run_fn runner,
+		    const char *file);
+#define ENDPOINT_DEFINE(ep, runner, mainfn)				\
+	static void endpoint_register_file(void)			\
+	    __attribute__((constructor));				\
+	static void							\
+	endpoint_register_file(void)					\
+	{								\
+		endpoint_register(&(ep), (runner), __FILE__);		\
+	}
+#else
+#define ENDPOINT_DEFINE(ep, runner, mainfn)				\
+	int								\
+	main(void)							\
+	{								\
+		return mainfn(&(ep));					\
+	}
+#endif
+#define ENDPOINT_MAIN(ep)	ENDPOINT_DEFINE(ep, endpoint_run, endpoint_main)
+#define ENDPOINT_MAIN_NODB(ep)	\
+	ENDPOINT_DEFINE(ep, endpoint_run_nodb, endpoint_main_nodb)
 
 /*
  * Begin c's transaction as the caller, as TX_CALLER does before the

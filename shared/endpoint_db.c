@@ -131,8 +131,8 @@ handle(struct call *c)
  * of an anonymous caller then reads from the replica, and from the
  * primary again when the replica fails it midway.
  */
-static enum api_err
-run(struct req *r, const void *arg)
+enum api_err
+endpoint_run(struct req *r, const void *arg)
 {
 	struct call	 c;
 	struct db	*primary;
@@ -167,7 +167,7 @@ int
 endpoint_main(const struct endpoint *ep)
 {
 
-	if (ep->body == BODY_STREAM)
-		return http_serve_stream(ep->method, run, ep);
-	return http_serve(ep->method, run, ep);
+	const struct http_route	 rt = ENDPOINT_ROUTE(ep, endpoint_run);
+
+	return http_serve(&rt);
 }

@@ -116,27 +116,51 @@ struct req {
 typedef enum api_err (*http_run_fn)(struct req *r, const void *arg);
 
 /*
- * Serve requests with fn(r, arg).  allow lists the methods the endpoint takes
- * ("GET" or "GET, PATCH"); HEAD goes with GET and anything else is a
- * 405 with Allow.  Started as a plain CGI it serves one request; started
- * by a FastCGI process manager (mod_fcgid) it loops, each request with a
- * fresh struct req, keeping only the database connection and read-only
- * caches.  Returns the process exit status.
+ * What serves one executable's requests: fn(r, arg).  allow lists the
+ * methods it takes ("GET" or "GET, PATCH"); HEAD goes with GET and
+ * anything else is a 405 with Allow.  stream: fn reads its body itself,
+ * in pieces (http_body_read): a file upload, never held in memory
+ * whole, which may be as large as LECTERN_UPLOAD_MAX rather than
+ * LECTERN_MAX_BODY; what fn leaves unread is read and dropped after it.
  */
-int		 http_serve(const char *allow, http_run_fn fn, const void *arg);
+struct http_route {
+	const char	*allow;
+	http_run_fn	 fn;
+	const void	*arg;
+	int		 stream;
+};
 
 /*
- * As http_serve, for an endpoint that reads its body itself, in pieces
- * (http_body_read): a file upload, never held in memory whole.  Its
- * body may be as large as LECTERN_UPLOAD_MAX rather than
- * LECTERN_MAX_BODY, and what the handler leaves unread is read and
- * dropped after it.
+ * Serve requests with rt.  Started as a plain CGI it serves one request;
+ * started by a FastCGI process manager (mod_fcgid: standard input is the
+ * listening socket) it loops, each request with a fresh struct req,
+ * keeping only the database connection and read-only caches.  Returns
+ * the process exit status.
  */
-int		 http_serve_stream(const char *allow, http_run_fn fn,
-		    const void *arg);
+int		 http_serve(const struct http_route *rt);
 
 /*
- * Read the next at most len bytes of a streamed body (http_serve_stream)
+ * Serve FastCGI requests from the socket on standard input, each with
+ * the route that router gives for the name of the executable the request
+ * was mapped to (the last segment of SCRIPT_NAME), or NULL: a 404;
+ * busy(1) is called when a request has been taken, busy(0) when it is
+ * answered; warm, when not NULL, before the first (http_db_warm).  The
+ * dispatcher's loop (bin/lectern-fcgi.c).  Returns the exit status.
+ */
+typedef const struct http_route *(*http_router_fn)(const char *name);
+int		 http_serve_routed(http_router_fn router, void (*busy)(int),
+		    void (*warm)(struct http_dbslot *));
+
+/*
+ * Connect slot to the database now, as the first request asking for it
+ * would (a FastCGI worker, before it takes requests, so that no request
+ * waits for the connection).  A failure is logged and left to that
+ * request to meet again.
+ */
+void		 http_db_warm(struct http_dbslot *slot);
+
+/*
+ * Read the next at most len bytes of a streamed body (struct http_route .stream)
  * into buf, never past its Content-Length.  Returns the number read, 0
  * at its end, or -1 when the client went away.
  */

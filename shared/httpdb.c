@@ -66,6 +66,37 @@ slot_record(struct req *r, int status, const char *code, const char *msg)
 		    NULL);
 }
 
+/* Give slot a connection (rid: the request asking, or NULL). */
+static enum api_err
+slot_connect(struct http_dbslot *slot, const char *rid)
+{
+	enum api_err	 er;
+
+	slot->after = slot_after;
+	slot->record = slot_record;
+	slot->close = slot_close;
+	if (slot->db != NULL && !db_usable(slot->db)) {
+		db_close(slot->db);
+		slot->db = NULL;
+	}
+	if (slot->db == NULL) {
+		er = db_connect(config_get()->database_url, rid, &slot->db);
+		if (er != API_OK)
+			return er;
+		/* Planned once per connection where it is kept and direct. */
+		db_set_prepare(slot->db, slot->persistent &&
+		    config_get()->db_prepare);
+	}
+	return API_OK;
+}
+
+void
+http_db_warm(struct http_dbslot *slot)
+{
+
+	(void)slot_connect(slot, NULL);
+}
+
 enum api_err
 http_db(struct req *r, struct db **db)
 {
@@ -75,22 +106,8 @@ http_db(struct req *r, struct db **db)
 	*db = NULL;
 	if (slot == NULL)
 		return API_INTERNAL;
-	slot->after = slot_after;
-	slot->record = slot_record;
-	slot->close = slot_close;
-	if (slot->db != NULL && !db_usable(slot->db)) {
-		db_close(slot->db);
-		slot->db = NULL;
-	}
-	if (slot->db == NULL) {
-		er = db_connect(config_get()->database_url, r->request_id,
-		    &slot->db);
-		if (er != API_OK)
-			return er;
-		/* Planned once per connection where it is kept and direct. */
-		db_set_prepare(slot->db, slot->persistent &&
-		    config_get()->db_prepare);
-	}
+	if ((er = slot_connect(slot, r->request_id)) != API_OK)
+		return er;
 	db_set_request(slot->db, r->request_id);
 	*db = slot->db;
 	return API_OK;

@@ -20,6 +20,8 @@
 #include "httpint.h"
 #include "log.h"
 
+extern char **environ;
+
 static ssize_t
 cgi_read(void *arg, char *buf, size_t len)
 {
@@ -102,44 +104,166 @@ fcgi_getenv(void *arg, const char *name)
 	return FCGX_GetParam(name, fr->envp);
 }
 
+/* The value of name (len bytes) in a NAME=value array, or NULL. */
+static const char *
+find_setting(char *const *arr, const char *name, size_t len)
+{
+
+	for (; arr != NULL && *arr != NULL; arr++)
+		if (strncmp(*arr, name, len) == 0 && (*arr)[len] == '=')
+			return *arr + len + 1;
+	return NULL;
+}
+
+/* Make the environment's name (len bytes) hold value, or unset it. */
+static int
+put_setting(const char *name, size_t len, const char *value)
+{
+	char		 key[128];
+	const char	*old;
+
+	if (len >= sizeof(key))
+		return 0;
+	memcpy(key, name, len);
+	key[len] = '\0';
+	old = getenv(key);
+	if (value == NULL)
+		return old != NULL && unsetenv(key) == 0;
+	if (old != NULL && strcmp(old, value) == 0)
+		return 0;
+	return setenv(key, value, 1) == 0;
+}
+
 /*
- * Under mod_fcgid, Apache's SetEnv/PassEnv settings arrive as request
- * parameters, not in the process's environment.  Copy the LECTERN_*
- * ones into the environment the configuration is read from, and forget
- * the cached configuration when one changed.
+ * Under FastCGI, Apache's SetEnv/PassEnv settings arrive as request
+ * parameters, not in the process's environment.  Make the LECTERN_*
+ * part of the environment the configuration is read from exactly what
+ * the process started with, overridden by this request's parameters
+ * (one dispatcher serves every virtual host, each with its own
+ * settings), and forget the cached configuration when it changed.
  */
+/*
+ * Whether this request's LECTERN_* parameters are, in order, exactly the
+ * last request's (the usual case: one virtual host).  Remembers them.
+ */
+static int
+same_settings(FCGX_ParamArray envp)
+{
+	static char	*last;
+	static size_t	 last_len, last_size;
+	char		*p;
+	size_t		 len, at, n;
+	FCGX_ParamArray	 e;
+	int		 same;
+
+	for (len = 0, e = envp; e != NULL && *e != NULL; e++)
+		if (strncmp(*e, "LECTERN_", 8) == 0)
+			len += strlen(*e) + 1;
+	same = last != NULL && len == last_len;
+	if (len > last_size) {
+		if ((p = realloc(last, len)) == NULL) {
+			free(last);
+			last = NULL;
+			last_len = last_size = 0;
+			return 0;
+		}
+		last = p;
+		last_size = len;
+	}
+	for (at = 0, e = envp; e != NULL && *e != NULL; e++) {
+		if (strncmp(*e, "LECTERN_", 8) != 0)
+			continue;
+		n = strlen(*e) + 1;
+		if (same && memcmp(last + at, *e, n) != 0)
+			same = 0;
+		if (!same)
+			memcpy(last + at, *e, n);
+		at += n;
+	}
+	last_len = len;
+	return same;
+}
+
 static void
 import_settings(FCGX_ParamArray envp)
 {
-	char		*eq, name[128];
-	const char	*old;
-	size_t		 len;
-	int		 changed = 0;
+	static char	**base;
+	static int	  captured;
+	char		 *names[256];
+	const char	 *eq;
+	size_t		  i, n, len;
+	int		  changed = 0;
 
-	for (; envp != NULL && *envp != NULL; envp++) {
-		if (strncmp(*envp, "LECTERN_", 8) != 0 ||
-		    (eq = strchr(*envp, '=')) == NULL ||
-		    (len = (size_t)(eq - *envp)) >= sizeof(name))
+	if (same_settings(envp))
+		return;
+	if (!captured) {
+		for (n = 0; environ[n] != NULL; n++)
 			continue;
-		memcpy(name, *envp, len);
-		name[len] = '\0';
-		if ((old = getenv(name)) != NULL && strcmp(old, eq + 1) == 0)
-			continue;
-		if (setenv(name, eq + 1, 1) == 0)
-			changed = 1;
+		if ((base = calloc(n + 1, sizeof(*base))) != NULL)
+			for (i = n = 0; environ[i] != NULL; i++)
+				if (strncmp(environ[i], "LECTERN_", 8) == 0 &&
+				    (base[n] = strdup(environ[i])) != NULL)
+					n++;
+		captured = 1;
 	}
+	/* What this request does not name goes back to the start's. */
+	for (i = n = 0; environ[i] != NULL && n < 256; i++)
+		if (strncmp(environ[i], "LECTERN_", 8) == 0 &&
+		    (eq = strchr(environ[i], '=')) != NULL)
+			names[n++] = strndup(environ[i],
+			    (size_t)(eq - environ[i]));
+	for (i = 0; i < n; i++) {
+		if (names[i] == NULL)
+			continue;
+		len = strlen(names[i]);
+		if (find_setting(envp, names[i], len) == NULL)
+			changed |= put_setting(names[i], len,
+			    find_setting(base, names[i], len));
+		free(names[i]);
+	}
+	for (; envp != NULL && *envp != NULL; envp++)
+		if (strncmp(*envp, "LECTERN_", 8) == 0 &&
+		    (eq = strchr(*envp, '=')) != NULL)
+			changed |= put_setting(*envp, (size_t)(eq - *envp),
+			    eq + 1);
 	if (changed)
 		config_reset();
 }
 
-/* One request through io; the slot survives it. */
+/* Every method: an unknown name is a 404 whatever the method. */
+static enum api_err
+not_found(struct req *r, const void *arg)
+{
 
+	(void)r;
+	(void)arg;
+	return API_NOT_FOUND;
+}
+
+static const struct http_route no_route = {
+	"GET, POST, PUT, PATCH, DELETE, OPTIONS", not_found, NULL, 0
+};
+
+/* The last segment of SCRIPT_NAME, the executable's name. */
+static const char *
+script_name(const struct http_io *io)
+{
+	const char	*s, *slash;
+
+	if ((s = io->getenv(io->arg, "SCRIPT_NAME")) == NULL)
+		return "";
+	return (slash = strrchr(s, '/')) != NULL ? slash + 1 : s;
+}
+
+/* One request through io; the slot survives it. */
 static void
-serve(const struct http_io *io, struct http_dbslot *slot, const char *allow,
-    http_run_fn fn, const void *arg, int stream)
+serve(const struct http_io *io, struct http_dbslot *slot,
+    const struct http_route *rt, http_router_fn router)
 {
 	struct req	 r;
 
+	if (router != NULL && (rt = router(script_name(io))) == NULL)
+		rt = &no_route;
 	if (http_req_init(&r, io, slot) != API_OK) {
 		static const char bare[] =
 		    "Status: 500 Internal Server Error\r\n"
@@ -150,23 +274,28 @@ serve(const struct http_io *io, struct http_dbslot *slot, const char *allow,
 		(void)io->write(io->arg, bare, sizeof(bare) - 1);
 		return;
 	}
-	r.stream = stream;
-	http_dispatch(&r, allow, fn, arg);
+	r.stream = rt->stream;
+	http_dispatch(&r, rt->allow, rt->fn, rt->arg);
 	http_req_free(&r);
 }
 
-/* Serve requests: http_serve, or http_serve_stream when stream. */
+/* Serve requests with rt, or by router's choice (FastCGI only). */
 static int
-serve_all(const char *allow, http_run_fn fn, const void *arg, int stream)
+serve_all(const struct http_route *rt, http_router_fn router,
+    void (*busy)(int), void (*warm)(struct http_dbslot *))
 {
 	struct http_dbslot	 slot;
 	FCGX_Request		 fr;
 	struct http_io		 io;
 
 	memset(&slot, 0, sizeof(slot));
-	if (FCGX_IsCGI())
-		serve(&cgi_io, &slot, allow, fn, arg, stream);
-	else {
+	if (FCGX_IsCGI()) {
+		if (router != NULL) {
+			log_warnx("standard input is not a FastCGI socket");
+			return 1;
+		}
+		serve(&cgi_io, &slot, rt, NULL);
+	} else {
 		if (FCGX_Init() != 0 || FCGX_InitRequest(&fr, 0, 0) != 0) {
 			log_warnx("FastCGI set-up failed");
 			return 1;
@@ -177,10 +306,16 @@ serve_all(const char *allow, http_run_fn fn, const void *arg, int stream)
 		io.arg = &fr;
 		io.flush = fcgi_flush;
 		slot.persistent = 1;
+		if (warm != NULL)
+			warm(&slot);
 		while (FCGX_Accept_r(&fr) >= 0) {
+			if (busy != NULL)
+				busy(1);
 			import_settings(fr.envp);
-			serve(&io, &slot, allow, fn, arg, stream);
+			serve(&io, &slot, rt, router);
 			FCGX_Finish_r(&fr);
+			if (busy != NULL)
+				busy(0);
 		}
 	}
 	if (slot.close != NULL)
@@ -189,17 +324,18 @@ serve_all(const char *allow, http_run_fn fn, const void *arg, int stream)
 }
 
 int
-http_serve(const char *allow, http_run_fn fn, const void *arg)
+http_serve(const struct http_route *rt)
 {
 
-	return serve_all(allow, fn, arg, 0);
+	return serve_all(rt, NULL, NULL, NULL);
 }
 
 int
-http_serve_stream(const char *allow, http_run_fn fn, const void *arg)
+http_serve_routed(http_router_fn router, void (*busy)(int),
+    void (*warm)(struct http_dbslot *))
 {
 
-	return serve_all(allow, fn, arg, 1);
+	return serve_all(NULL, router, busy, warm);
 }
 
 /*

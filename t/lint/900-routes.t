@@ -1,6 +1,8 @@
 #!/usr/bin/perl
 # lectern — every route in apache/routes is in docs/openapi.yaml, every
-# path and method there is routed, and every routed executable is built.
+# path and method there is routed, every routed executable is built, and
+# the FastCGI server (bin/lectern-fcgi) holds exactly those endpoints,
+# each with the methods its routes name.
 use strict;
 use warnings;
 use Test::More;
@@ -8,13 +10,14 @@ use Test::More;
 my $src = $ENV{LECTERN_SRCDIR} || '.';
 my $build = $ENV{LECTERN_BUILDDIR} || '.';
 
-my (%routes, %exes);
+my (%routes, %exes, %methods);
 open(my $fh, '<', "$src/apache/routes") or BAIL_OUT("apache/routes: $!");
 while (<$fh>) {
 	next if /^\s*(#|$)/;
 	my ($method, $path, $exe) = split;
 	$routes{"$method $path"} = 1;
 	$exes{$exe} = 1;
+	$methods{$exe}{$method} = 1;
 }
 close($fh);
 
@@ -40,6 +43,22 @@ for my $a (sort keys %api) {
 for my $e (sort keys %exes) {
 	ok(-f "$src/cgi-bin/$e.c", "cgi-bin/$e.c exists");
 	ok(-x "$build/cgi-bin/$e", "...and is built");
+}
+
+my %table;
+open($fh, '-|', "$build/bin/lectern-fcgi", '--list')
+    or BAIL_OUT("bin/lectern-fcgi --list: $!");
+while (<$fh>) {
+	chomp;
+	my ($allow, $name) = split /\t/;
+	$table{$name} = join(', ', sort split /,\s*/, $allow);
+}
+ok(close($fh), 'bin/lectern-fcgi --list runs');
+is_deeply([sort keys %table], [sort keys %exes],
+    'the FastCGI server holds every routed endpoint and no other');
+for my $e (sort keys %exes) {
+	is($table{$e} // '', join(', ', sort keys %{ $methods{$e} }),
+	    "...$e with the methods of its routes");
 }
 
 done_testing();

@@ -1,6 +1,6 @@
 #!/usr/bin/perl
 # lectern — every endpoint is a declaration (struct endpoint, run by
-# endpoint_main), and what it declares agrees with apache/routes and
+# ENDPOINT_MAIN), and what it declares agrees with apache/routes and
 # docs/openapi.yaml: the method and route, who may call (the operation's
 # security), whether it takes a body (its requestBody) and whether it is
 # paged (its page and per_page parameters).  A file still written the
@@ -61,8 +61,8 @@ for my $file (@files) {
 	my $text = do { local $/; <$in> };
 	close($in);
 	my $d = declaration($text);
-	my $calls = $text =~ /\bendpoint_main(?:_nodb)?\s*\(\s*&\w+\s*\)/;
-	if (!ok($d && $calls, "$exe is declared (struct endpoint, endpoint_main)")) {
+	my $calls = $text =~ /^ENDPOINT_MAIN(?:_NODB)?\(\w+\)$/m;
+	if (!ok($d && $calls, "$exe is declared (struct endpoint, ENDPOINT_MAIN)")) {
 		diag("cgi-bin/$exe.c " . ($text =~ /\bhttp_main\s*\(/
 		    ? 'still calls http_main' : 'has no struct endpoint'));
 		next;

@@ -4,7 +4,8 @@
 # shared module that does, or the gateway through razorpay_order_create
 # or _payments), cairo, HarfBuzz, FreeType, fontconfig and libqrencode
 # only in the certificate PDF, libpq not in GET /live, and every
-# endpoint links libfcgi so it can run under mod_fcgid.  Reads the
+# endpoint links libfcgi so it can run under a FastCGI process manager;
+# bin/lectern-fcgi, every endpoint in one, links all of it.  Reads the
 # dynamic section of the built files.
 use strict;
 use warnings;
@@ -62,7 +63,9 @@ sub calls_out {
 }
 
 my @cgis = sort glob("$src/cgi-bin/*.c");
-my @bins = sort glob("$src/bin/*.c");
+# bin/lectern-fcgi is every endpoint at once (FastCGI mode): it links
+# what all of them use, checked apart below.
+my @bins = grep { !m{/lectern-fcgi\.c$} } sort glob("$src/bin/*.c");
 ok(@cgis > 10, 'there are endpoints to check');
 for my $c (@cgis, @bins) {
 	(my $name = $c) =~ s{^.*/(cgi-bin|bin)/(.*)\.c$}{$1/$2};
@@ -87,6 +90,11 @@ for my $c (@cgis, @bins) {
 		ok(scalar(grep { /^libfcgi/ } @libs), "$name links libfcgi (FastCGI mode)");
 	}
 }
+my @server = needed("$build/bin/lectern-fcgi");
+ok(grep({ /^libfcgi/ } @server) && grep({ /^libcurl/ } @server) &&
+    grep({ /^libcairo/ } @server) && grep({ /^libpq/ } @server),
+    'bin/lectern-fcgi links what its endpoints use: libfcgi, libcurl, cairo, libpq')
+    or diag(join(' ', @server));
 my @live = needed("$build/cgi-bin/live_get");
 ok(!grep({ /^libpq/ } @live), 'GET /live does not link libpq');
 ok(!grep({ /^libcrypto/ } @live), '...nor libcrypto');
