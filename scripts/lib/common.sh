@@ -200,6 +200,8 @@ snapshot_cgi() {
 		[ -f "$f" ] && [ -x "$f" ] && cp -p "$f" "$dir/"
 	done
 	chmod 755 "$dir"
+	# The same endpoints as one FastCGI server (LECTERN_FCGI_BIN).
+	cp -p "$LECTERN_TOP/bin/lectern-fcgi" "$(dirname "$dir")/lectern-fcgi"
 }
 
 # pg_setup DIR PORT: a cluster in DIR listening on 127.0.0.1:PORT with an
@@ -410,11 +412,47 @@ apache_setup() {
 	    "$LECTERN_TOP/scripts/lib/apache-conf" || die "apache config failed"
 }
 
-# apache_start DIR [URL]: start the Apache of DIR/httpd.conf and wait
-# until URL (default: DIR/url's /live) answers.
+# fcgi_start DIR: in FastCGI mode (apache-conf wrote DIR/fcgi-command),
+# start the endpoints' server, bin/lectern-fcgi, as the service user,
+# its log in DIR/log/fcgi_log, and wait until it listens.
+fcgi_start() {
+	local dir=$1 _
+	local -a fcgi_cmd
+	[ -f "$dir/fcgi-command" ] || return 0
+	fcgi_stop "$dir"
+	mapfile -t fcgi_cmd < "$dir/fcgi-command"
+	rm -f "$dir/run/fcgi.pid"
+	# Not world-readable; nothing of this shell's output is held open
+	# (a caller may read it through a pipe until it closes).
+	( umask 027; : >> "$dir/log/fcgi_log" )
+	as_service "${fcgi_cmd[@]}" >> "$dir/log/fcgi_log" 2>&1 < /dev/null &
+	for _ in $(seq 1 100); do
+		service_pid "$dir/run/fcgi.pid" lectern-fcgi >/dev/null &&
+		    return 0
+		sleep 0.05
+	done
+	tail -n 20 "$dir/log/fcgi_log" >&2 2>/dev/null
+	die "lectern-fcgi did not start"
+}
+
+fcgi_stop() {
+	local dir=$1 pid _
+	pid=$(service_pid "$dir/run/fcgi.pid" lectern-fcgi) || return 0
+	as_service kill -TERM "$pid" 2>/dev/null || true
+	for _ in $(seq 1 50); do
+		kill -0 "$pid" 2>/dev/null || return 0
+		sleep 0.1
+	done
+	as_service kill -KILL "$pid" 2>/dev/null || true
+}
+
+# apache_start DIR [URL]: start the Apache of DIR/httpd.conf (and, in
+# FastCGI mode, the endpoints' server) and wait until URL (default:
+# DIR/url's /live) answers.
 apache_start() {
 	local dir=$1 url=${2:-}
 	local out
+	fcgi_start "$dir"
 	out=$(/usr/sbin/apache2 -f "$dir/httpd.conf" -t 2>&1) ||
 	    { printf '%s\n' "$out" >&2; die "apache config test failed"; }
 	quiet_umask /usr/sbin/apache2 -f "$dir/httpd.conf" -k start ||
@@ -428,6 +466,7 @@ apache_start() {
 
 apache_stop() {
 	local dir=$1 pid _
+	fcgi_stop "$dir"
 	# The pid file is in DIR, root's: still, only an apache2 is signalled.
 	[ -f "$dir/httpd.pid" ] && [ ! -L "$dir/httpd.pid" ] || return 0
 	pid=$(head -c 32 "$dir/httpd.pid" | tr -dc '0-9')

@@ -107,13 +107,25 @@ if ($cmd{BOUNCER_STOP}) {
 	note('no PgBouncer in front of the endpoints in this mode');
 }
 
-# Every endpoint process killed, three times, mid-load.
+# Every endpoint process killed, three times, mid-load: the CGIs, or
+# the FastCGI server's workers (not the parent that replaces them).
+sub exe_of {
+	my ($pid) = @_;
+	return readlink("/proc/$pid/exe") // '';
+}
 sub endpoint_pids {
+	my $server = $ENV{LECTERN_FCGI_BIN} // '';
 	my @p;
 	for my $exe (glob('/proc/[0-9]*/exe')) {
-		my $to = readlink($exe) // next;
-		next unless index($to, "$cmd{CGI_DIR}/") == 0;
-		push @p, $exe =~ m{^/proc/(\d+)/} ? $1 : ();
+		my ($pid) = $exe =~ m{^/proc/(\d+)/} or next;
+		my $to = exe_of($pid) or next;
+		if ($server ne '' && $to eq $server) {
+			my $stat = do { local (@ARGV, $/) = "/proc/$pid/stat"; <> } // next;
+			my ($ppid) = $stat =~ /\)\s+\S+\s+(\d+)/ or next;
+			push @p, $pid if exe_of($ppid) eq $server;
+			next;
+		}
+		push @p, $pid if index($to, "$cmd{CGI_DIR}/") == 0;
 	}
 	return @p;
 }
@@ -132,7 +144,7 @@ my %n;
 $n{$_->[1]}++ for @seen;
 my $mode = $ENV{LECTERN_TEST_CGI_MODE} // 'cgi';
 if ($mode eq 'fastcgi') {
-	ok($killed > 0, "FastCGI processes were killed under load ($killed)");
+	ok($killed > 0, "FastCGI workers were killed under load ($killed)");
 } else {
 	# A CGI lives for one request; some may be caught mid-flight.
 	ok($killed >= 0, "CGI processes caught mid-request: $killed");

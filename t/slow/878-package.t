@@ -51,6 +51,7 @@ my $list = `dpkg-deb -c '$deb'`;
 for my $want (qw(./usr/lib/lectern/cgi-bin/health_get
     ./usr/lib/lectern/cgi-bin/course_list ./usr/bin/lectern-admin
     ./usr/bin/lectern-mailer ./usr/bin/lectern-reconcile
+    ./usr/bin/lectern-fcgi ./lib/systemd/system/lectern-fcgi.service
     ./etc/apache2/conf-available/lectern.conf
     ./usr/share/lectern/apache/routes.conf
     ./usr/share/lectern/schema/011_hardening.sql
