@@ -136,7 +136,7 @@ usage(FILE *fp)
 	    "\n"
 	    "Serve every lectern endpoint as FastCGI on the Unix socket\n"
 	    "SOCKET (made 0660), for Apache's mod_proxy_fcgi, with between\n"
-	    "--min (default 4) and --max (default 64) workers, writing\n"
+	    "--min (default 8) and --max (default 64) workers, writing\n"
 	    "its process id to FILE once it listens.  --list prints the\n"
 	    "endpoints it holds and exits.\n", fp);
 }
@@ -251,7 +251,7 @@ main(int argc, char *argv[])
 	struct sigaction	 sa;
 	struct timespec		 tick = { 0, TICK_MS * 1000000L };
 	sigset_t		 block, wait;
-	size_t			 i, min = 4, max = 64, live, idle, want;
+	size_t			 i, min = 8, max = 64, live, idle, want;
 	unsigned long		 served, last_served = 0;
 	char			*end;
 	long			 v;
