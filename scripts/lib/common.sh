@@ -383,17 +383,22 @@ pgbouncer_setup() {
 	die "PgBouncer did not start"
 }
 
-pgbouncer_stop() {
-	local dir=$1 pid
-	pid=$(service_pid "$dir/run/pgbouncer.pid" pgbouncer) || return 0
-	# Signalled as the service user: the kernel itself keeps it to
-	# that user's processes.
-	as_service kill -INT "$pid" 2>/dev/null || true
+# service_stop FILE NAME SIGNAL: stop the service process FILE names
+# (service_pid) with SIGNAL, then SIGKILL after 5 s.  Signalled as the
+# service user: the kernel itself keeps it to that user's processes.
+service_stop() {
+	local pid _
+	pid=$(service_pid "$1" "$2") || return 0
+	as_service kill "-$3" "$pid" 2>/dev/null || true
 	for _ in $(seq 1 50); do
 		kill -0 "$pid" 2>/dev/null || return 0
 		sleep 0.1
 	done
 	as_service kill -KILL "$pid" 2>/dev/null || true
+}
+
+pgbouncer_stop() {
+	service_stop "$1/run/pgbouncer.pid" pgbouncer INT
 }
 
 # The application role's URL through the PgBouncer in DIR.
@@ -436,14 +441,7 @@ fcgi_start() {
 }
 
 fcgi_stop() {
-	local dir=$1 pid _
-	pid=$(service_pid "$dir/run/fcgi.pid" lectern-fcgi) || return 0
-	as_service kill -TERM "$pid" 2>/dev/null || true
-	for _ in $(seq 1 50); do
-		kill -0 "$pid" 2>/dev/null || return 0
-		sleep 0.1
-	done
-	as_service kill -KILL "$pid" 2>/dev/null || true
+	service_stop "$1/run/fcgi.pid" lectern-fcgi TERM
 }
 
 # apache_start DIR [URL]: start the Apache of DIR/httpd.conf (and, in

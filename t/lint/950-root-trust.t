@@ -50,20 +50,27 @@ my @st = stat("$dir/b");
 is($st[4], $root ? 0 : $>, '...owned by root, not the service user');
 ok(!($st[2] & 022), '...and writable by nobody else');
 
-# As the service user: a pid file that names root's process, pid 1, junk.
+# As the service user: a pid file that names root's process, pid 1, junk
+# (PgBouncer's; the FastCGI server's goes through the same service_stop).
 for my $pid ($victim, 1, '-1', "$victim junk 1") {
 	my $f = "$dir/b/run/pgbouncer.pid";
-	unlink($f);
+	my $g = "$dir/b/run/fcgi.pid";
+	unlink($f, $g);
 	if ($root) {
 		system('runuser', '-u', $user, '--', 'sh', '-c',
-		    "printf '%s' '$pid' > $f") == 0 or die "runuser failed";
+		    "printf '%s' '$pid' > $f; printf '%s' '$pid' > $g") == 0
+		    or die "runuser failed";
 	} else {
-		open(my $fh, '>', $f) or die; print $fh $pid; close($fh);
+		for my $p ($f, $g) {
+			open(my $fh, '>', $p) or die; print $fh $pid; close($fh);
+		}
 	}
 	($rc, $out) = sh("service_pid $f pgbouncer");
 	isnt($rc, 0, "a pid file saying '$pid' is not trusted") or diag($out);
 	sh("pgbouncer_stop $dir/b");
 	ok(kill(0, $victim), '...and stopping PgBouncer leaves that process alone');
+	sh("fcgi_stop $dir/b");
+	ok(kill(0, $victim), '...nor does stopping the FastCGI server');
 }
 
 # A pid file that is a link is not read.
