@@ -104,6 +104,21 @@ fcgi_getenv(void *arg, const char *name)
 	return FCGX_GetParam(name, fr->envp);
 }
 
+/*
+ * Whether the NAME=value entry is one of our settings: LECTERN_*, but
+ * not what Apache sets for each request (the route's LECTERN_ALLOW, the
+ * logged LECTERN_PATH), which is read from the request alone and would
+ * otherwise make every request's settings look new.
+ */
+static int
+is_setting(const char *entry)
+{
+
+	return strncmp(entry, "LECTERN_", 8) == 0 &&
+	    strncmp(entry, "LECTERN_ALLOW=", 14) != 0 &&
+	    strncmp(entry, "LECTERN_PATH=", 13) != 0;
+}
+
 /* The value of name (len bytes) in a NAME=value array, or NULL. */
 static const char *
 find_setting(char *const *arr, const char *name, size_t len)
@@ -143,7 +158,7 @@ put_setting(const char *name, size_t len, const char *value)
  * settings), and forget the cached configuration when it changed.
  */
 /*
- * Whether this request's LECTERN_* parameters are, in order, exactly the
+ * Whether this request's settings (is_setting) are, in order, exactly the
  * last request's (the usual case: one virtual host).  Remembers them.
  */
 static int
@@ -157,7 +172,7 @@ same_settings(FCGX_ParamArray envp)
 	int		 same;
 
 	for (len = 0, e = envp; e != NULL && *e != NULL; e++)
-		if (strncmp(*e, "LECTERN_", 8) == 0)
+		if (is_setting(*e))
 			len += strlen(*e) + 1;
 	same = last != NULL && len == last_len;
 	if (len > last_size) {
@@ -171,7 +186,7 @@ same_settings(FCGX_ParamArray envp)
 		last_size = len;
 	}
 	for (at = 0, e = envp; e != NULL && *e != NULL; e++) {
-		if (strncmp(*e, "LECTERN_", 8) != 0)
+		if (!is_setting(*e))
 			continue;
 		n = strlen(*e) + 1;
 		if (same && memcmp(last + at, *e, n) != 0)
@@ -201,14 +216,14 @@ import_settings(FCGX_ParamArray envp)
 			continue;
 		if ((base = calloc(n + 1, sizeof(*base))) != NULL)
 			for (i = n = 0; environ[i] != NULL; i++)
-				if (strncmp(environ[i], "LECTERN_", 8) == 0 &&
+				if (is_setting(environ[i]) &&
 				    (base[n] = strdup(environ[i])) != NULL)
 					n++;
 		captured = 1;
 	}
 	/* What this request does not name goes back to the start's. */
 	for (i = n = 0; environ[i] != NULL && n < 256; i++)
-		if (strncmp(environ[i], "LECTERN_", 8) == 0 &&
+		if (is_setting(environ[i]) &&
 		    (eq = strchr(environ[i], '=')) != NULL)
 			names[n++] = strndup(environ[i],
 			    (size_t)(eq - environ[i]));
@@ -222,7 +237,7 @@ import_settings(FCGX_ParamArray envp)
 		free(names[i]);
 	}
 	for (; envp != NULL && *envp != NULL; envp++)
-		if (strncmp(*envp, "LECTERN_", 8) == 0 &&
+		if (is_setting(*envp) &&
 		    (eq = strchr(*envp, '=')) != NULL)
 			changed |= put_setting(*envp, (size_t)(eq - *envp),
 			    eq + 1);
