@@ -12,13 +12,13 @@
  *
  * The parent binds the socket and keeps between --min and --max
  * workers, each serving one request at a time with one database
- * connection, made before it takes its first request.  Requests that find every worker busy wait in the
- * socket's accept queue, never in a poll loop.  When every worker is
- * held by a slow request (none idle and none finished one in the last
- * 20 ms tick) the parent doubles the pool, up to --max; it stays at the
- * size it grew to.  A worker that dies is
- * replaced.  SIGTERM, SIGINT or SIGHUP: the workers are stopped, the
- * socket removed, and the parent exits.
+ * connection, made before it takes its first request.  Requests that
+ * find every worker busy wait in the socket's accept queue, never in a
+ * poll loop.  When every worker is held by a slow request (none idle
+ * and none finished one in the last 20 ms tick) the parent doubles the
+ * pool, up to --max; it stays at the size it grew to.  A worker that
+ * dies is replaced.  SIGTERM, SIGINT or SIGHUP: the workers are
+ * stopped, the socket removed, and the parent exits.
  */
 #include "config.h"
 
@@ -72,11 +72,12 @@ void
 endpoint_register(const struct endpoint *ep, http_run_fn runner,
     const char *file)
 {
-	const char	*base, *dot;
-	struct entry	*e;
-	size_t		 len;
+	const struct http_route	 rt = ENDPOINT_ROUTE(ep, runner);
+	const char		*base, *dot;
+	struct entry		*e;
+	size_t			 len;
 
-	base = strrchr(file, '/') != NULL ? strrchr(file, '/') + 1 : file;
+	base = (base = strrchr(file, '/')) != NULL ? base + 1 : file;
 	dot = strrchr(base, '.');
 	len = dot != NULL ? (size_t)(dot - base) : strlen(base);
 	if (ntable == ROUTES_MAX || len >= sizeof(table[0].name)) {
@@ -86,10 +87,7 @@ endpoint_register(const struct endpoint *ep, http_run_fn runner,
 	e = &table[ntable++];
 	memcpy(e->name, base, len);
 	e->name[len] = '\0';
-	e->route.allow = ep->method;
-	e->route.fn = runner;
-	e->route.arg = ep;
-	e->route.stream = ep->body == BODY_STREAM;
+	e->route = rt;
 }
 
 static const struct http_route *

@@ -160,8 +160,8 @@ int		 http_serve_routed(http_router_fn router, void (*busy)(int),
 void		 http_db_warm(struct http_dbslot *slot);
 
 /*
- * Read the next at most len bytes of a streamed body (struct http_route .stream)
- * into buf, never past its Content-Length.  Returns the number read, 0
+ * Read the next at most len bytes of a streamed body (a struct
+ * http_route's .stream) into buf, never past its Content-Length.  Returns the number read, 0
  * at its end, or -1 when the client went away.
  */
 ssize_t		 http_body_read(struct req *r, void *buf, size_t len)
