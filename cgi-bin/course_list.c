@@ -9,7 +9,10 @@
  * without a token, 403 for a student).  Paged; one query returns the
  * page and the total.  The response carries an ETag over the whole body
  * and answers If-None-Match with 304: public (revalidated) for an
- * anonymous caller, private and not stored for a signed-in one.
+ * anonymous caller, private and not stored for a signed-in one.  A
+ * FastCGI worker keeps the pages it sent and sends one again while the
+ * catalogue's version (schema/015) is unchanged: one row read instead
+ * of the list.
  */
 #include "config.h"
 
@@ -152,6 +155,7 @@ static const struct list_page list_q = {
 	.total_col = COURSE_NCOLUMNS,
 	.row = row,
 	.etag = 1,
+	.version = "SELECT v FROM catalogue_version",
 };
 
 static enum api_err

@@ -96,6 +96,13 @@ db_set_prepare(struct db *db, int on)
 		db->prepare = on;
 }
 
+int
+db_prepares(const struct db *db)
+{
+
+	return db != NULL && db->prepare;
+}
+
 /*
  * Run sql on db: by a name prepared once on this connection when db
  * prepares (a persistent connection straight to the server), planned

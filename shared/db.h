@@ -36,6 +36,13 @@ void		 db_close(struct db *db);
  */
 void		 db_set_prepare(struct db *db, int on);
 
+/*
+ * Whether db prepares (db_set_prepare): a connection kept from request
+ * to request by a process that serves many, where what a request
+ * learnt may be kept for the next.
+ */
+int		 db_prepares(const struct db *db);
+
 /* Set the request id (borrowed) used in log lines from now on. */
 void		 db_set_request(struct db *db, const char *rid);
 

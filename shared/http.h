@@ -281,6 +281,9 @@ enum api_err	 http_send(struct req *r, int status, const cJSON *body);
  */
 enum api_err	 http_send_etag(struct req *r, const cJSON *body);
 
+/* As http_send_etag, for a body already written out as JSON text s. */
+enum api_err	 http_send_etag_text(struct req *r, const char *s);
+
 /* Send status with a body that is already JSON text. */
 enum api_err	 http_send_raw(struct req *r, int status, const char *json);
 
@@ -353,6 +356,21 @@ enum api_err	 http_send_page(struct req *r, cJSON *items, long long page,
  */
 enum api_err	 http_send_page_etag(struct req *r, cJSON *items,
 		    long long page, long long per_page, long long total);
+
+/* The most a Link header of a list holds (next and prev). */
+#define HTTP_LINK_SIZE	2048
+
+/*
+ * The list envelope as http_send_page makes it, written out as JSON
+ * text into *text (r takes items; the caller frees *text with
+ * cJSON_free), and its Link header into link ("" for none), neither
+ * sent.  Returns API_OK or API_ENOMEM.
+ */
+enum api_err	 http_page_text(struct req *r, cJSON *items, long long page,
+		    long long per_page, long long total, char **text,
+		    char *link, size_t linksize)
+		    __attribute__((warn_unused_result));
+
 
 /* Write the JSON error envelope for er, with r's detail if any. */
 void		 http_error(struct req *r, enum api_err er);

@@ -1,11 +1,14 @@
 /*
- * lectern — list: running a paged list query and sending its envelope.
- * The filters of a list are read in listfilter.c.
+ * lectern — list: running a paged list query and sending its envelope,
+ * and keeping the pages of a versioned public list (struct list_page's
+ * version) in a process that serves many requests.  The filters of a
+ * list are read in listfilter.c.
  */
 #include "config.h"
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <cjson/cJSON.h>
 
@@ -44,6 +47,170 @@ list_items(const struct db_res *res, int id_col, int total_col,
 	return API_OK;
 }
 
+/*
+ * The pages kept: each under the list, the request's URI and the
+ * query's parameters (what the page and its Link header are made from),
+ * with the list's version when it was read.  A few entries, replaced in
+ * turn; a page over CACHE_BODY_MAX is not kept.
+ */
+#define CACHE_ENTRIES	8
+#define CACHE_BODY_MAX	(256 * 1024)
+
+struct cached {
+	const struct list_page	*q;
+	char			*key;
+	size_t			 keylen;
+	char			*version;
+	char			*body;
+	char			*link;
+};
+
+static struct cached	 cache[CACHE_ENTRIES];
+static size_t		 cache_next;
+
+/*
+ * The key of r's page of q with parameters p[n] (LIMIT and OFFSET
+ * included) into a new buffer *key of *len bytes: each part ended by
+ * '\0', a NULL parameter as "\1".  Returns 0, or -1 when out of memory.
+ */
+static int
+cache_key(struct req *r, const char *const *p, int n, char **key,
+    size_t *len)
+{
+	const char	*uri = http_getenv(r, "REQUEST_URI");
+	size_t		 size, o;
+	int		 i;
+
+	if (uri == NULL)
+		uri = "";
+	size = strlen(uri) + 1;
+	for (i = 0; i < n; i++)
+		size += (p[i] != NULL ? strlen(p[i]) : 1) + 1;
+	if ((*key = malloc(size)) == NULL)
+		return -1;
+	memcpy(*key, uri, strlen(uri) + 1);
+	o = strlen(uri) + 1;
+	for (i = 0; i < n; i++) {
+		memcpy(*key + o, p[i] != NULL ? p[i] : "\1",
+		    (p[i] != NULL ? strlen(p[i]) : 1) + 1);
+		o += (p[i] != NULL ? strlen(p[i]) : 1) + 1;
+	}
+	*len = o;
+	return 0;
+}
+
+static struct cached *
+cache_find(const struct list_page *q, const char *key, size_t len)
+{
+	size_t	 i;
+
+	for (i = 0; i < CACHE_ENTRIES; i++)
+		if (cache[i].q == q && cache[i].keylen == len &&
+		    memcmp(cache[i].key, key, len) == 0)
+			return &cache[i];
+	return NULL;
+}
+
+static void
+cache_clear(struct cached *c)
+{
+
+	free(c->key);
+	free(c->version);
+	free(c->body);
+	free(c->link);
+	memset(c, 0, sizeof(*c));
+}
+
+/*
+ * Keep body and link as the page of q under key (taken: freed here when
+ * not kept) at version.  Out of memory, the page is simply not kept.
+ */
+static void
+cache_put(struct cached *c, const struct list_page *q, char *key,
+    size_t len, const char *version, const char *body, const char *link)
+{
+
+	if (c == NULL) {
+		c = &cache[cache_next];
+		cache_next = (cache_next + 1) % CACHE_ENTRIES;
+	}
+	cache_clear(c);
+	if (strlen(body) > CACHE_BODY_MAX) {
+		free(key);
+		return;
+	}
+	c->key = key;
+	c->keylen = len;
+	if ((c->version = strdup(version)) == NULL ||
+	    (c->body = strdup(body)) == NULL ||
+	    (link[0] != '\0' && (c->link = strdup(link)) == NULL)) {
+		cache_clear(c);
+		return;
+	}
+	c->q = q;
+}
+
+/*
+ * Send the page of q for parameters p[n] (LIMIT and OFFSET last) from
+ * what this process kept when q's version is unchanged; otherwise read
+ * it, send it and keep it.  The version is read first, so a page kept
+ * is never older than the version it is kept under.
+ */
+static enum api_err
+list_send_kept(struct req *r, struct db *db, const struct list_page *q,
+    const char *const *p, int n, long long page, long long per_page)
+{
+	struct db_res	*res = NULL, *rows = NULL;
+	struct cached	*c;
+	cJSON		*items = NULL;
+	const char	*version;
+	char		*key = NULL, *body = NULL;
+	char		 link[HTTP_LINK_SIZE];
+	size_t		 len;
+	long long	 total;
+	enum api_err	 er;
+
+	if ((er = db_exec(db, q->version, 0, NULL, &res)) != API_OK)
+		goto out;
+	if (db_nrows(res) != 1 || (version = db_get(res, 0, 0)) == NULL) {
+		er = API_INTERNAL;
+		goto out;
+	}
+	if (cache_key(r, p, n, &key, &len) == -1) {
+		er = API_ENOMEM;
+		goto out;
+	}
+	c = cache_find(q, key, len);
+	if (c != NULL && strcmp(c->version, version) == 0) {
+		if (c->link != NULL)
+			(void)http_header(r, "Link", c->link);
+		er = http_send_etag_text(r, c->body);
+		goto out;
+	}
+	if ((er = db_exec(db, q->sql, n, p, &rows)) != API_OK ||
+	    (er = list_items(rows, q->id_col, q->total_col, q->row, &items,
+	    &total)) != API_OK)
+		goto out;
+	er = http_page_text(r, items, page, per_page, total, &body, link,
+	    sizeof(link));
+	items = NULL;
+	if (er != API_OK)
+		goto out;
+	cache_put(c, q, key, len, version, body, link);
+	key = NULL;
+	if (link[0] != '\0')
+		(void)http_header(r, "Link", link);
+	er = http_send_etag_text(r, body);
+out:
+	cJSON_free(body);
+	cJSON_Delete(items);
+	free(key);
+	db_res_free(rows);
+	db_res_free(res);
+	return er;
+}
+
 enum api_err
 list_send(struct req *r, struct db *db, const struct list_page *q,
     const char *const *params, long long page, long long per_page)
@@ -64,6 +231,9 @@ list_send(struct req *r, struct db *db, const struct list_page *q,
 	snprintf(off, sizeof(off), "%lld", (page - 1) * per_page);
 	p[q->nparams] = lim;
 	p[q->nparams + 1] = off;
+	if (q->version != NULL && q->etag && db_prepares(db))
+		return list_send_kept(r, db, q, p, q->nparams + 2, page,
+		    per_page);
 	if ((er = db_exec(db, q->sql, q->nparams + 2, p, &res)) != API_OK ||
 	    (er = list_items(res, q->id_col, q->total_col, q->row, &items,
 	    &total)) != API_OK)

@@ -55,7 +55,10 @@ struct list_filter {
  * LIMIT and OFFSET, returns one row per item (column id_col NULL in the
  * single row a page past the end yields) and count(*) OVER () in
  * total_col; row makes an item of a row.  etag: public lists answer
- * If-None-Match.
+ * If-None-Match.  version: for a public list whose pages depend only on
+ * the request and on what this one-value query returns, so that a
+ * process kept between requests (db_prepares) may keep the pages it
+ * sent and send one again while the value is unchanged.
  */
 struct list_page {
 	const char	*sql;
@@ -64,6 +67,7 @@ struct list_page {
 	int		 total_col;
 	list_row_fn	 row;
 	int		 etag;
+	const char	*version;
 };
 
 /*

@@ -12,6 +12,7 @@
 #include <cjson/cJSON.h>
 
 #include "http.h"
+#include "json.h"
 #include "valid.h"
 
 enum api_err
@@ -85,18 +86,19 @@ page_url(struct req *r, char *buf, size_t size, long long p, long long pp)
 /*
  * The list envelope {items, page, per_page, total, total_pages,
  * has_next, has_prev} into *out (it takes items, even on failure; the
- * caller frees *out), with the Link header of r set for next and prev.
- * Returns API_OK or API_ENOMEM.
+ * caller frees *out), and the Link header for next and prev into link
+ * ("" when there is neither).  Returns API_OK or API_ENOMEM.
  */
 static enum api_err
 page_body(struct req *r, cJSON *items, long long page, long long per_page,
-    long long total, cJSON **out)
+    long long total, cJSON **out, char *link, size_t linksize)
 {
 	cJSON		*o;
-	char		 link[2048], url[1000];
+	char		 url[1000];
 	long long	 pages;
 
 	*out = NULL;
+	link[0] = '\0';
 	pages = total > 0 ? (total + per_page - 1) / per_page : 0;
 	if ((o = cJSON_CreateObject()) == NULL) {
 		cJSON_Delete(items);
@@ -112,47 +114,68 @@ page_body(struct req *r, cJSON *items, long long page, long long per_page,
 		cJSON_Delete(o);
 		return API_ENOMEM;
 	}
-	link[0] = '\0';
 	if (page < pages) {
 		page_url(r, url, sizeof(url), page + 1, per_page);
-		snprintf(link, sizeof(link), "<%s>; rel=\"next\"", url);
+		snprintf(link, linksize, "<%s>; rel=\"next\"", url);
 	}
 	if (page > 1) {
 		page_url(r, url, sizeof(url), page - 1 < pages ? page - 1 :
 		    (pages > 0 ? pages : 1), per_page);
-		snprintf(link + strlen(link), sizeof(link) - strlen(link),
+		snprintf(link + strlen(link), linksize - strlen(link),
 		    "%s<%s>; rel=\"prev\"", link[0] ? ", " : "", url);
 	}
-	if (link[0] != '\0')
-		(void)http_header(r, "Link", link);
 	*out = o;
 	return API_OK;
+}
+
+enum api_err
+http_page_text(struct req *r, cJSON *items, long long page,
+    long long per_page, long long total, char **text, char *link,
+    size_t linksize)
+{
+	cJSON		*o;
+	enum api_err	 er;
+
+	*text = NULL;
+	if ((er = page_body(r, items, page, per_page, total, &o, link,
+	    linksize)) != API_OK)
+		return er;
+	*text = json_emit(o);
+	cJSON_Delete(o);
+	return *text != NULL ? API_OK : API_ENOMEM;
+}
+
+/* http_send_page, or with etag http_send_page_etag. */
+static enum api_err
+send_page(struct req *r, cJSON *items, long long page, long long per_page,
+    long long total, int etag)
+{
+	char		*s;
+	char		 link[HTTP_LINK_SIZE];
+	enum api_err	 er;
+
+	if ((er = http_page_text(r, items, page, per_page, total, &s, link,
+	    sizeof(link))) != API_OK)
+		return er;
+	if (link[0] != '\0')
+		(void)http_header(r, "Link", link);
+	er = etag ? http_send_etag_text(r, s) : http_send_raw(r, 200, s);
+	cJSON_free(s);
+	return er;
 }
 
 enum api_err
 http_send_page(struct req *r, cJSON *items, long long page,
     long long per_page, long long total)
 {
-	cJSON		*o;
-	enum api_err	 er;
 
-	if ((er = page_body(r, items, page, per_page, total, &o)) != API_OK)
-		return er;
-	er = http_send(r, 200, o);
-	cJSON_Delete(o);
-	return er;
+	return send_page(r, items, page, per_page, total, 0);
 }
 
 enum api_err
 http_send_page_etag(struct req *r, cJSON *items, long long page,
     long long per_page, long long total)
 {
-	cJSON		*o;
-	enum api_err	 er;
 
-	if ((er = page_body(r, items, page, per_page, total, &o)) != API_OK)
-		return er;
-	er = http_send_etag(r, o);
-	cJSON_Delete(o);
-	return er;
+	return send_page(r, items, page, per_page, total, 1);
 }

@@ -275,22 +275,28 @@ make_etag(const char *s, char *buf, size_t size)
 }
 
 enum api_err
-http_send_etag(struct req *r, const cJSON *body)
+http_send_etag_text(struct req *r, const char *s)
 {
-	char		*s;
 	char		 etag[24];
-	enum api_err	 er;
 
-	if ((s = json_emit(body)) == NULL)
-		return API_ENOMEM;
 	make_etag(s, etag, sizeof(etag));
 	(void)http_header(r, "ETag", etag);
 	if (!has_header(r, "Cache-Control"))
 		(void)http_header(r, "Cache-Control", "no-cache");
 	if (r->if_none_match != NULL && etag_matches(r->if_none_match, etag))
-		er = http_send_raw(r, 304, NULL);
-	else
-		er = http_send_raw(r, 200, s);
+		return http_send_raw(r, 304, NULL);
+	return http_send_raw(r, 200, s);
+}
+
+enum api_err
+http_send_etag(struct req *r, const cJSON *body)
+{
+	char		*s;
+	enum api_err	 er;
+
+	if ((s = json_emit(body)) == NULL)
+		return API_ENOMEM;
+	er = http_send_etag_text(r, s);
 	cJSON_free(s);
 	return er;
 }
