@@ -152,35 +152,49 @@ cache_put(struct cached *c, const struct list_page *q, char *key,
 }
 
 /*
+ * q's version into buf: 0, or -1 when it cannot be read (db_exec logged
+ * why; a server whose schema predates the version row, say, while an
+ * update is half done), and the page is then read as if never kept.
+ */
+static int
+read_version(struct db *db, const struct list_page *q, char *buf,
+    size_t size)
+{
+	struct db_res	*res = NULL;
+	const char	*v;
+	int		 ok;
+
+	ok = db_exec(db, q->version, 0, NULL, &res) == API_OK &&
+	    db_nrows(res) == 1 && (v = db_get(res, 0, 0)) != NULL &&
+	    strlen(v) < size;
+	if (ok)
+		memcpy(buf, v, strlen(v) + 1);
+	db_res_free(res);
+	return ok ? 0 : -1;
+}
+
+/*
  * Send the page of q for parameters p[n] (LIMIT and OFFSET last) from
- * what this process kept when q's version is unchanged; otherwise read
- * it, send it and keep it.  The version is read first, so a page kept
- * is never older than the version it is kept under.
+ * what this process kept when q's version is still version; otherwise
+ * read it, send it and keep it.  The version was read first, so a page
+ * kept is never older than the version it is kept under.
  */
 static enum api_err
 list_send_kept(struct req *r, struct db *db, const struct list_page *q,
-    const char *const *p, int n, long long page, long long per_page)
+    const char *version, const char *const *p, int n, long long page,
+    long long per_page)
 {
-	struct db_res	*res = NULL, *rows = NULL;
+	struct db_res	*rows = NULL;
 	struct cached	*c;
 	cJSON		*items = NULL;
-	const char	*version;
 	char		*key = NULL, *body = NULL;
 	char		 link[HTTP_LINK_SIZE];
 	size_t		 len;
 	long long	 total;
 	enum api_err	 er;
 
-	if ((er = db_exec(db, q->version, 0, NULL, &res)) != API_OK)
-		goto out;
-	if (db_nrows(res) != 1 || (version = db_get(res, 0, 0)) == NULL) {
-		er = API_INTERNAL;
-		goto out;
-	}
-	if (cache_key(r, p, n, &key, &len) == -1) {
-		er = API_ENOMEM;
-		goto out;
-	}
+	if (cache_key(r, p, n, &key, &len) == -1)
+		return API_ENOMEM;
 	c = cache_find(q, key, len);
 	if (c != NULL && strcmp(c->version, version) == 0) {
 		if (c->link != NULL)
@@ -207,7 +221,6 @@ out:
 	cJSON_Delete(items);
 	free(key);
 	db_res_free(rows);
-	db_res_free(res);
 	return er;
 }
 
@@ -219,6 +232,7 @@ list_send(struct req *r, struct db *db, const struct list_page *q,
 	cJSON		*items = NULL;
 	const char	*p[LIST_PARAMS_MAX + 2];
 	char		 lim[LIST_NUM_SIZE], off[LIST_NUM_SIZE];
+	char		 version[LIST_NUM_SIZE];
 	long long	 total;
 	int		 i;
 	enum api_err	 er;
@@ -231,9 +245,10 @@ list_send(struct req *r, struct db *db, const struct list_page *q,
 	snprintf(off, sizeof(off), "%lld", (page - 1) * per_page);
 	p[q->nparams] = lim;
 	p[q->nparams + 1] = off;
-	if (q->version != NULL && q->etag && db_prepares(db))
-		return list_send_kept(r, db, q, p, q->nparams + 2, page,
-		    per_page);
+	if (q->version != NULL && q->etag && db_prepares(db) &&
+	    !db_in_tx(db) && read_version(db, q, version, sizeof(version)) == 0)
+		return list_send_kept(r, db, q, version, p, q->nparams + 2,
+		    page, per_page);
 	if ((er = db_exec(db, q->sql, q->nparams + 2, p, &res)) != API_OK ||
 	    (er = list_items(res, q->id_col, q->total_col, q->row, &items,
 	    &total)) != API_OK)
