@@ -40,6 +40,10 @@ my $pid = fork() // BAIL_OUT("fork: $!");
 if ($pid == 0) {
 	%ENV = %env;
 	POSIX::setsid();
+	# As from a terminal: a harness started in the background without
+	# job control hands SIGINT down ignored, and a shell cannot trap a
+	# signal ignored on entry.
+	$SIG{INT} = $SIG{TERM} = 'DEFAULT';
 	open(STDIN, '<', '/dev/null');
 	open(STDOUT, '>', $log);
 	open(STDERR, '>&', \*STDOUT);
