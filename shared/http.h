@@ -161,8 +161,9 @@ void		 http_db_warm(struct http_dbslot *slot);
 
 /*
  * Read the next at most len bytes of a streamed body (a struct
- * http_route's .stream) into buf, never past its Content-Length.  Returns the number read, 0
- * at its end, or -1 when the client went away.
+ * http_route's .stream) into buf, never past its Content-Length.
+ * Returns the number read, 0 at its end, or -1 when the client went
+ * away.
  */
 ssize_t		 http_body_read(struct req *r, void *buf, size_t len)
 		    __attribute__((warn_unused_result));
@@ -339,38 +340,30 @@ enum api_err	 http_invalid_field(struct req *r, const char *field,
 enum api_err	 http_paging(struct req *r, long long *page,
 		    long long *per_page) __attribute__((warn_unused_result));
 
-/*
- * Send 200 with the list envelope {items, page, per_page, total,
- * total_pages, has_next, has_prev} (r takes items) and a Link header
- * with rel="next" and rel="prev" that keep the request's other query
- * parameters.
- */
-enum api_err	 http_send_page(struct req *r, cJSON *items, long long page,
-		    long long per_page, long long total);
-
-/*
- * As http_send_page, but sent as http_send_etag sends: a strong ETag
- * over the whole body (envelope and items), and 304 with no body when
- * If-None-Match names it.  For public lists (SPEC §2); the caller sets
- * Cache-Control first.
- */
-enum api_err	 http_send_page_etag(struct req *r, cJSON *items,
-		    long long page, long long per_page, long long total);
-
 /* The most a Link header of a list holds (next and prev). */
 #define HTTP_LINK_SIZE	2048
 
 /*
- * The list envelope as http_send_page makes it, written out as JSON
- * text into *text (r takes items; the caller frees *text with
- * cJSON_free), and its Link header into link ("" for none), neither
- * sent.  Returns API_OK or API_ENOMEM.
+ * The list envelope {items, page, per_page, total, total_pages,
+ * has_next, has_prev} written out as JSON text into *text (r takes
+ * items; the caller frees *text with cJSON_free), and into link the
+ * Link header with rel="next" and rel="prev" that keep the request's
+ * other query parameters ("" for neither); nothing is sent.  Returns
+ * API_OK or API_ENOMEM.
  */
 enum api_err	 http_page_text(struct req *r, cJSON *items, long long page,
 		    long long per_page, long long total, char **text,
 		    char *link, size_t linksize)
 		    __attribute__((warn_unused_result));
 
+/*
+ * Send 200 with the list envelope text and its Link header link (NULL
+ * or "" for none); with etag, as http_send_etag_text sends (a strong
+ * ETag over the whole body, 304 when If-None-Match names it: for public
+ * lists, SPEC §2; the caller sets Cache-Control first).
+ */
+enum api_err	 http_send_page_text(struct req *r, const char *text,
+		    const char *link, int etag);
 
 /* Write the JSON error envelope for er, with r's detail if any. */
 void		 http_error(struct req *r, enum api_err er);

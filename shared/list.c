@@ -77,23 +77,23 @@ static int
 cache_key(struct req *r, const char *const *p, int n, char **key,
     size_t *len)
 {
-	const char	*uri = http_getenv(r, "REQUEST_URI");
-	size_t		 size, o;
+	const char	*part, *uri = http_getenv(r, "REQUEST_URI");
+	size_t		 size, o, plen;
 	int		 i;
 
-	if (uri == NULL)
-		uri = "";
-	size = strlen(uri) + 1;
+	size = strlen(uri != NULL ? uri : "") + 1;
 	for (i = 0; i < n; i++)
-		size += (p[i] != NULL ? strlen(p[i]) : 1) + 1;
+		size += strlen(p[i] != NULL ? p[i] : "\1") + 1;
 	if ((*key = malloc(size)) == NULL)
 		return -1;
-	memcpy(*key, uri, strlen(uri) + 1);
-	o = strlen(uri) + 1;
-	for (i = 0; i < n; i++) {
-		memcpy(*key + o, p[i] != NULL ? p[i] : "\1",
-		    (p[i] != NULL ? strlen(p[i]) : 1) + 1);
-		o += (p[i] != NULL ? strlen(p[i]) : 1) + 1;
+	for (o = 0, i = -1; i < n; i++) {
+		if (i == -1)
+			part = uri != NULL ? uri : "";
+		else
+			part = p[i] != NULL ? p[i] : "\1";
+		plen = strlen(part) + 1;
+		memcpy(*key + o, part, plen);
+		o += plen;
 	}
 	*len = o;
 	return 0;
@@ -173,68 +173,20 @@ read_version(struct db *db, const struct list_page *q, char *buf,
 	return ok ? 0 : -1;
 }
 
-/*
- * Send the page of q for parameters p[n] (LIMIT and OFFSET last) from
- * what this process kept when q's version is still version; otherwise
- * read it, send it and keep it.  The version was read first, so a page
- * kept is never older than the version it is kept under.
- */
-static enum api_err
-list_send_kept(struct req *r, struct db *db, const struct list_page *q,
-    const char *version, const char *const *p, int n, long long page,
-    long long per_page)
-{
-	struct db_res	*rows = NULL;
-	struct cached	*c;
-	cJSON		*items = NULL;
-	char		*key = NULL, *body = NULL;
-	char		 link[HTTP_LINK_SIZE];
-	size_t		 len;
-	long long	 total;
-	enum api_err	 er;
-
-	if (cache_key(r, p, n, &key, &len) == -1)
-		return API_ENOMEM;
-	c = cache_find(q, key, len);
-	if (c != NULL && strcmp(c->version, version) == 0) {
-		if (c->link != NULL)
-			(void)http_header(r, "Link", c->link);
-		er = http_send_etag_text(r, c->body);
-		goto out;
-	}
-	if ((er = db_exec(db, q->sql, n, p, &rows)) != API_OK ||
-	    (er = list_items(rows, q->id_col, q->total_col, q->row, &items,
-	    &total)) != API_OK)
-		goto out;
-	er = http_page_text(r, items, page, per_page, total, &body, link,
-	    sizeof(link));
-	items = NULL;
-	if (er != API_OK)
-		goto out;
-	cache_put(c, q, key, len, version, body, link);
-	key = NULL;
-	if (link[0] != '\0')
-		(void)http_header(r, "Link", link);
-	er = http_send_etag_text(r, body);
-out:
-	cJSON_free(body);
-	cJSON_Delete(items);
-	free(key);
-	db_res_free(rows);
-	return er;
-}
-
 enum api_err
 list_send(struct req *r, struct db *db, const struct list_page *q,
     const char *const *params, long long page, long long per_page)
 {
 	struct db_res	*res = NULL;
+	struct cached	*c = NULL;
 	cJSON		*items = NULL;
 	const char	*p[LIST_PARAMS_MAX + 2];
 	char		 lim[LIST_NUM_SIZE], off[LIST_NUM_SIZE];
-	char		 version[LIST_NUM_SIZE];
+	char		 version[LIST_NUM_SIZE], link[HTTP_LINK_SIZE];
+	char		*key = NULL, *body = NULL;
+	size_t		 len = 0;
 	long long	 total;
-	int		 i;
+	int		 i, n, keep;
 	enum api_err	 er;
 
 	if (q->nparams < 0 || q->nparams > LIST_PARAMS_MAX)
@@ -245,19 +197,42 @@ list_send(struct req *r, struct db *db, const struct list_page *q,
 	snprintf(off, sizeof(off), "%lld", (page - 1) * per_page);
 	p[q->nparams] = lim;
 	p[q->nparams + 1] = off;
-	if (q->version != NULL && q->etag && db_prepares(db) &&
-	    !db_in_tx(db) && read_version(db, q, version, sizeof(version)) == 0)
-		return list_send_kept(r, db, q, version, p, q->nparams + 2,
-		    page, per_page);
-	if ((er = db_exec(db, q->sql, q->nparams + 2, p, &res)) != API_OK ||
+	n = q->nparams + 2;
+	/*
+	 * A versioned public list in a process that serves many requests:
+	 * the page kept under this version, if any.  The version is read
+	 * first, so a page kept is never older than the version it is kept
+	 * under.
+	 */
+	keep = q->version != NULL && q->etag && db_prepares(db) &&
+	    !db_in_tx(db) && read_version(db, q, version, sizeof(version)) == 0;
+	if (keep) {
+		if (cache_key(r, p, n, &key, &len) == -1)
+			return API_ENOMEM;
+		c = cache_find(q, key, len);
+		if (c != NULL && strcmp(c->version, version) == 0) {
+			er = http_send_page_text(r, c->body, c->link, 1);
+			goto out;
+		}
+	}
+	if ((er = db_exec(db, q->sql, n, p, &res)) != API_OK ||
 	    (er = list_items(res, q->id_col, q->total_col, q->row, &items,
 	    &total)) != API_OK)
 		goto out;
-	er = q->etag ? http_send_page_etag(r, items, page, per_page, total) :
-	    http_send_page(r, items, page, per_page, total);
+	er = http_page_text(r, items, page, per_page, total, &body, link,
+	    sizeof(link));
 	items = NULL;
+	if (er != API_OK)
+		goto out;
+	if (keep) {
+		cache_put(c, q, key, len, version, body, link);
+		key = NULL;
+	}
+	er = http_send_page_text(r, body, link, q->etag);
 out:
+	cJSON_free(body);
 	cJSON_Delete(items);
+	free(key);
 	db_res_free(res);
 	return er;
 }

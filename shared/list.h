@@ -73,8 +73,9 @@ struct list_page {
 /*
  * Run q for page and per_page with the q->nparams parameters of params
  * (at most LIST_PARAMS_MAX; LIMIT and OFFSET follow them in an array of
- * list_send's own) and send the list envelope.  Runs in the caller's transaction, if any.
- * Returns what http_send_page returned, or the error that stopped it.
+ * list_send's own) and send the list envelope.  Runs in the caller's
+ * transaction, if any.  Returns what http_send_page_text returned, or
+ * the error that stopped it.
  */
 enum api_err	list_send(struct req *r, struct db *db,
 		    const struct list_page *q, const char *const *params,

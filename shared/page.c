@@ -145,37 +145,12 @@ http_page_text(struct req *r, cJSON *items, long long page,
 	return *text != NULL ? API_OK : API_ENOMEM;
 }
 
-/* http_send_page, or with etag http_send_page_etag. */
-static enum api_err
-send_page(struct req *r, cJSON *items, long long page, long long per_page,
-    long long total, int etag)
+enum api_err
+http_send_page_text(struct req *r, const char *text, const char *link,
+    int etag)
 {
-	char		*s;
-	char		 link[HTTP_LINK_SIZE];
-	enum api_err	 er;
 
-	if ((er = http_page_text(r, items, page, per_page, total, &s, link,
-	    sizeof(link))) != API_OK)
-		return er;
-	if (link[0] != '\0')
+	if (link != NULL && link[0] != '\0')
 		(void)http_header(r, "Link", link);
-	er = etag ? http_send_etag_text(r, s) : http_send_raw(r, 200, s);
-	cJSON_free(s);
-	return er;
-}
-
-enum api_err
-http_send_page(struct req *r, cJSON *items, long long page,
-    long long per_page, long long total)
-{
-
-	return send_page(r, items, page, per_page, total, 0);
-}
-
-enum api_err
-http_send_page_etag(struct req *r, cJSON *items, long long page,
-    long long per_page, long long total)
-{
-
-	return send_page(r, items, page, per_page, total, 1);
+	return etag ? http_send_etag_text(r, text) : http_send_raw(r, 200, text);
 }

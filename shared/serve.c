@@ -150,16 +150,9 @@ put_setting(const char *name, size_t len, const char *value)
 }
 
 /*
- * Under FastCGI, Apache's SetEnv/PassEnv settings arrive as request
- * parameters, not in the process's environment.  Make the LECTERN_*
- * part of the environment the configuration is read from exactly what
- * the process started with, overridden by this request's parameters
- * (one dispatcher serves every virtual host, each with its own
- * settings), and forget the cached configuration when it changed.
- */
-/*
- * Whether this request's settings (is_setting) are, in order, exactly the
- * last request's (the usual case: one virtual host).  Remembers them.
+ * Whether this request's settings (is_setting) are, in order, exactly
+ * the last request's (the usual case: one virtual host).  Remembers
+ * them.
  */
 static int
 same_settings(FCGX_ParamArray envp)
@@ -199,6 +192,14 @@ same_settings(FCGX_ParamArray envp)
 	return same;
 }
 
+/*
+ * Under FastCGI, Apache's SetEnv/PassEnv settings arrive as request
+ * parameters, not in the process's environment.  Make the LECTERN_*
+ * part of the environment the configuration is read from exactly what
+ * the process started with, overridden by this request's parameters
+ * (one dispatcher serves every virtual host, each with its own
+ * settings), and forget the cached configuration when it changed.
+ */
 static void
 import_settings(FCGX_ParamArray envp)
 {
