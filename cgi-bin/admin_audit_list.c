@@ -18,8 +18,6 @@
 #include "list.h"
 #include "row.h"
 
-static enum api_err	audit_list(struct call *);
-
 enum filter {
 	FL_ACTION, FL_ACTOR, FL_TARGET_TYPE, FL_TARGET_ID, FL_FROM, FL_TO,
 	FL__MAX
@@ -32,19 +30,6 @@ static const struct list_filter filters[FL__MAX] = {
 	[FL_TARGET_ID] = { .name = "target_id", .kind = LIST_TEXT },
 	[FL_FROM] = { .name = "from", .kind = LIST_TIME },
 	[FL_TO] = { .name = "to", .kind = LIST_TIME },
-};
-
-static const struct endpoint endpoint = {
-	.method = "GET",
-	.route = "/api/admin/audit-logs",
-	.who = ROLE_ADMIN,
-	.body = BODY_NONE,
-	.query = filters,
-	.nquery = FL__MAX,
-	.flags = EP_PAGED,
-	.rate = RL_API,
-	.tx = TX_NONE,		/* audit_logs has no row-level security */
-	.run = audit_list,
 };
 
 static const char sql_list[] =
@@ -116,11 +101,16 @@ static const struct list_page list_q = {
 	.row = entry,
 };
 
-static enum api_err
-audit_list(struct call *c)
-{
-
-	return list_send(c->r, c->db, &list_q, c->q, c->page, c->per_page);
-}
+static const struct endpoint endpoint = {
+	.method = "GET",
+	.route = "/api/admin/audit-logs",
+	.who = ROLE_ADMIN,
+	.query = filters,
+	.nquery = FL__MAX,
+	.flags = EP_PAGED,
+	.tx = TX_NONE,		/* audit_logs has no row-level security */
+	.list = &list_q,
+	.list_args = { LA_QUERY },
+};
 
 ENDPOINT_MAIN(endpoint)

@@ -29,11 +29,8 @@ static const struct endpoint endpoint = {
 	.method = "POST",
 	.route = "/api/admin/certificates/{code}/revoke",
 	.who = ROLE_ADMIN,
-	.body = BODY_JSON,
 	.fields = fields,
 	.nfields = F__MAX,
-	.rate = RL_API,
-	.tx = TX_CALLER,
 	.run = certificate_revoke,
 };
 

@@ -34,11 +34,8 @@ static const struct endpoint endpoint = {
 	.method = "PUT",
 	.route = "/api/admin/courses/{id}/owner",
 	.who = ROLE_ADMIN,
-	.body = BODY_JSON,
 	.fields = fields,
 	.nfields = F__MAX,
-	.rate = RL_API,
-	.tx = TX_CALLER,
 	.run = course_owner,
 };
 

@@ -15,8 +15,6 @@
 #include "list.h"
 #include "row.h"
 
-static enum api_err	error_list(struct call *);
-
 enum filter { FL_STATUS, FL_CODE, FL_FROM, FL_TO, FL__MAX };
 
 static const struct list_filter filters[FL__MAX] = {
@@ -24,19 +22,6 @@ static const struct list_filter filters[FL__MAX] = {
 	[FL_CODE] = { .name = "code", .kind = LIST_TEXT },
 	[FL_FROM] = { .name = "from", .kind = LIST_TIME },
 	[FL_TO] = { .name = "to", .kind = LIST_TIME },
-};
-
-static const struct endpoint endpoint = {
-	.method = "GET",
-	.route = "/api/admin/error-logs",
-	.who = ROLE_ADMIN,
-	.body = BODY_NONE,
-	.query = filters,
-	.nquery = FL__MAX,
-	.flags = EP_PAGED,
-	.rate = RL_API,
-	.tx = TX_NONE,		/* error_logs has no row-level security */
-	.run = error_list,
 };
 
 static const char sql_list[] =
@@ -69,28 +54,26 @@ static const struct row_col cols[C__MAX] = {
 	[C_CREATED] = { .name = "created_at", .kind = ROW_TEXT },
 };
 
-/* The entry of row i of res (list_row_fn). */
-static cJSON *
-entry(const struct db_res *res, int i)
-{
-
-	return row_json(res, i, 0, cols, C__MAX);
-}
-
 /* The page query: its parameters, then LIMIT and OFFSET. */
 static const struct list_page list_q = {
 	.sql = sql_list,
 	.nparams = FL__MAX,
 	.id_col = C_ID,
 	.total_col = C__MAX,
-	.row = entry,
+	.cols = cols,
+	.ncols = C__MAX,
 };
 
-static enum api_err
-error_list(struct call *c)
-{
-
-	return list_send(c->r, c->db, &list_q, c->q, c->page, c->per_page);
-}
+static const struct endpoint endpoint = {
+	.method = "GET",
+	.route = "/api/admin/error-logs",
+	.who = ROLE_ADMIN,
+	.query = filters,
+	.nquery = FL__MAX,
+	.flags = EP_PAGED,
+	.tx = TX_NONE,		/* error_logs has no row-level security */
+	.list = &list_q,
+	.list_args = { LA_QUERY },
+};
 
 ENDPOINT_MAIN(endpoint)

@@ -16,8 +16,6 @@
 #include "list.h"
 #include "payment.h"
 
-static enum api_err	admin_payment_list(struct call *);
-
 enum filter {
 	FL_METHOD, FL_STATUS, FL_COURSE, FL_USER, FL_FROM, FL_TO, FL_HELD,
 	FL__MAX
@@ -38,19 +36,6 @@ static const struct list_filter filters[FL__MAX] = {
 	[FL_TO] = { .name = "to", .kind = LIST_TIME },
 	[FL_HELD] = { .name = "held", .kind = LIST_ONE_OF,
 	    .allowed = booleans, .why = "must be true or false" },
-};
-
-static const struct endpoint endpoint = {
-	.method = "GET",
-	.route = "/api/admin/payments",
-	.who = ROLE_ADMIN,
-	.body = BODY_NONE,
-	.query = filters,
-	.nquery = FL__MAX,
-	.flags = EP_PAGED,
-	.rate = RL_API,
-	.tx = TX_CALLER,
-	.run = admin_payment_list,
 };
 
 static const char sql_list[] =
@@ -86,11 +71,15 @@ static const struct list_page list_q = {
 	.row = row,
 };
 
-static enum api_err
-admin_payment_list(struct call *c)
-{
-
-	return list_send(c->r, c->db, &list_q, c->q, c->page, c->per_page);
-}
+static const struct endpoint endpoint = {
+	.method = "GET",
+	.route = "/api/admin/payments",
+	.who = ROLE_ADMIN,
+	.query = filters,
+	.nquery = FL__MAX,
+	.flags = EP_PAGED,
+	.list = &list_q,
+	.list_args = { LA_QUERY },
+};
 
 ENDPOINT_MAIN(endpoint)

@@ -22,12 +22,9 @@ static const struct endpoint endpoint = {
 	.method = "POST",
 	.route = "/api/admin/admin-requests/{id}/approve",
 	.who = ROLE_ADMIN,
-	.body = BODY_JSON,
 	.fields = fields,
 	.nfields = F__MAX,
 	.flags = EP_BODY_OPTIONAL,
-	.rate = RL_API,
-	.tx = TX_CALLER,
 	.run = admin_request_approve,
 };
 

@@ -35,11 +35,9 @@ static const struct endpoint endpoint = {
 	.method = "POST",
 	.route = "/api/admin-requests",
 	.who = ROLE_ANY,
-	.body = BODY_JSON,
 	.fields = fields,
 	.nfields = F__MAX,
 	.rate = RL_STRICT,
-	.tx = TX_CALLER,
 	.run = admin_request_create,
 };
 

@@ -12,8 +12,6 @@
 #include "http.h"
 #include "list.h"
 
-static enum api_err	admin_request_list(struct call *);
-
 enum filter { FL_STATUS, FL__MAX };
 
 static const char *const statuses[] = {
@@ -23,19 +21,6 @@ static const char *const statuses[] = {
 static const struct list_filter filters[FL__MAX] = {
 	[FL_STATUS] = { "status", LIST_ONE_OF, statuses,
 	    "must be pending, approved or rejected" },
-};
-
-static const struct endpoint endpoint = {
-	.method = "GET",
-	.route = "/api/admin/admin-requests",
-	.who = ROLE_ADMIN,
-	.body = BODY_NONE,
-	.query = filters,
-	.nquery = FL__MAX,
-	.flags = EP_PAGED,
-	.rate = RL_API,
-	.tx = TX_CALLER,
-	.run = admin_request_list,
 };
 
 static const char sql_list[] =
@@ -63,11 +48,15 @@ static const struct list_page list_q = {
 	.row = row,
 };
 
-static enum api_err
-admin_request_list(struct call *c)
-{
-
-	return list_send(c->r, c->db, &list_q, c->q, c->page, c->per_page);
-}
+static const struct endpoint endpoint = {
+	.method = "GET",
+	.route = "/api/admin/admin-requests",
+	.who = ROLE_ADMIN,
+	.query = filters,
+	.nquery = FL__MAX,
+	.flags = EP_PAGED,
+	.list = &list_q,
+	.list_args = { LA_QUERY },
+};
 
 ENDPOINT_MAIN(endpoint)

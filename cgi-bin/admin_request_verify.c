@@ -34,7 +34,6 @@ static const struct endpoint endpoint = {
 	.method = "POST",
 	.route = "/api/admin-requests/verify",
 	.who = WHO_ANYONE,
-	.body = BODY_JSON,
 	.fields = fields,
 	.nfields = F__MAX,
 	.rate = RL_AUTH,

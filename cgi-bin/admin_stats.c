@@ -35,10 +35,7 @@ static const struct endpoint endpoint = {
 	.method = "GET",
 	.route = "/api/admin/stats",
 	.who = ROLE_ADMIN,
-	.body = BODY_NONE,
 	.flags = EP_PAGED,
-	.rate = RL_API,
-	.tx = TX_CALLER,
 	.run = admin_stats,
 };
 

@@ -23,9 +23,6 @@ static const struct endpoint endpoint = {
 	.method = "DELETE",
 	.route = "/api/admin/users/{id}",
 	.who = ROLE_ADMIN,
-	.body = BODY_NONE,
-	.rate = RL_API,
-	.tx = TX_CALLER,
 	.run = admin_user_delete,
 };
 

@@ -21,8 +21,6 @@ static const struct endpoint endpoint = {
 	.method = "GET",
 	.route = "/api/admin/users/{id}/export",
 	.who = ROLE_ADMIN,
-	.body = BODY_NONE,
-	.rate = RL_API,
 	.tx = TX_CALLER,	/* the audit entry commits with the read */
 	.run = admin_user_export,
 };

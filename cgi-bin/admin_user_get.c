@@ -17,8 +17,6 @@ static const struct endpoint endpoint = {
 	.method = "GET",
 	.route = "/api/admin/users/{id}",
 	.who = ROLE_ADMIN,
-	.body = BODY_NONE,
-	.rate = RL_API,
 	.tx = TX_NONE,		/* users has no row-level security */
 	.run = user_get,
 };

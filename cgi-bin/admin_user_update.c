@@ -40,12 +40,9 @@ static const struct endpoint endpoint = {
 	.method = "PATCH",
 	.route = "/api/admin/users/{id}",
 	.who = ROLE_ADMIN,
-	.body = BODY_JSON,
 	.fields = fields,
 	.nfields = F__MAX,
 	.flags = EP_ONE_OF,
-	.rate = RL_API,
-	.tx = TX_CALLER,
 	.run = user_update,
 };
 

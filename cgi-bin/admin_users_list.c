@@ -39,11 +39,9 @@ static const struct endpoint endpoint = {
 	.method = "GET",
 	.route = "/api/admin/users",
 	.who = ROLE_ADMIN,
-	.body = BODY_NONE,
 	.query = filters,
 	.nquery = FL__MAX,
 	.flags = EP_PAGED,
-	.rate = RL_API,
 	.tx = TX_NONE,		/* users has no row-level security */
 	.run = users_list,
 };

@@ -33,10 +33,8 @@ static const struct endpoint endpoint = {
 	.method = "POST",
 	.route = "/api/auth/admin/create-teacher",
 	.who = ROLE_ADMIN,
-	.body = BODY_JSON,
 	.fields = fields,
 	.nfields = F__MAX,
-	.rate = RL_API,
 	.tx = TX_NONE,		/* begun after the hash */
 	.run = create_teacher,
 };

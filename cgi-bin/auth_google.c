@@ -15,7 +15,6 @@ static const struct endpoint endpoint = {
 	.method = "POST",
 	.route = "/api/auth/google",
 	.who = WHO_ANYONE,
-	.body = BODY_JSON,
 	.fields = signin_fields,
 	.nfields = SIGNIN_F__MAX,
 	.rate = RL_AUTH,

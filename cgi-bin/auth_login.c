@@ -37,7 +37,6 @@ static const struct endpoint endpoint = {
 	.method = "POST",
 	.route = "/api/auth/login",
 	.who = WHO_ANYONE,
-	.body = BODY_JSON,
 	.fields = fields,
 	.nfields = F__MAX,
 	.rate = RL_AUTH,

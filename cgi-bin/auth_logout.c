@@ -35,12 +35,9 @@ static const struct endpoint endpoint = {
 	.method = "POST",
 	.route = "/api/auth/logout",
 	.who = ROLE_ANY,
-	.body = BODY_JSON,
 	.fields = fields,
 	.nfields = F__MAX,
 	.flags = EP_BODY_OPTIONAL,
-	.rate = RL_API,
-	.tx = TX_CALLER,
 	.run = logout,
 };
 

@@ -36,10 +36,8 @@ static const struct endpoint endpoint = {
 	.method = "DELETE",
 	.route = "/api/auth/me",
 	.who = ROLE_ANY,
-	.body = BODY_JSON,
 	.fields = fields,
 	.nfields = F__MAX,
-	.rate = RL_API,
 	.tx = TX_NONE,		/* begun after the password check */
 	.run = me_delete,
 };

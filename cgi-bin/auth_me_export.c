@@ -18,9 +18,6 @@ static const struct endpoint endpoint = {
 	.method = "GET",
 	.route = "/api/auth/me/export",
 	.who = ROLE_ANY,
-	.body = BODY_NONE,
-	.rate = RL_API,
-	.tx = TX_CALLER,
 	.run = me_export,
 };
 

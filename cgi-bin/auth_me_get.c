@@ -18,8 +18,6 @@ static const struct endpoint endpoint = {
 	.method = "GET",
 	.route = "/api/auth/me",
 	.who = ROLE_ANY,
-	.body = BODY_NONE,
-	.rate = RL_API,
 	.tx = TX_NONE,
 	.run = me_get,
 };

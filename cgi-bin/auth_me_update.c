@@ -27,11 +27,8 @@ static const struct endpoint endpoint = {
 	.method = "PATCH",
 	.route = "/api/auth/me",
 	.who = ROLE_ANY,
-	.body = BODY_JSON,
 	.fields = fields,
 	.nfields = F__MAX,
-	.rate = RL_API,
-	.tx = TX_CALLER,
 	.run = me_update,
 };
 

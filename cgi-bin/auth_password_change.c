@@ -30,10 +30,8 @@ static const struct endpoint endpoint = {
 	.method = "POST",
 	.route = "/api/auth/password",
 	.who = ROLE_ANY,
-	.body = BODY_JSON,
 	.fields = fields,
 	.nfields = F__MAX,
-	.rate = RL_API,
 	.tx = TX_NONE,		/* begun after the password work */
 	.run = password_change,
 };

@@ -40,11 +40,9 @@ static const struct endpoint endpoint = {
 	.method = "POST",
 	.route = "/api/auth/password/forgot",
 	.who = WHO_ANYONE,
-	.body = BODY_JSON,
 	.fields = fields,
 	.nfields = F__MAX,
 	.rate = RL_STRICT,
-	.tx = TX_CALLER,
 	.run = password_forgot,
 };
 

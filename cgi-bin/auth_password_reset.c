@@ -36,11 +36,9 @@ static const struct endpoint endpoint = {
 	.method = "POST",
 	.route = "/api/auth/password/reset",
 	.who = WHO_ANYONE,
-	.body = BODY_JSON,
 	.fields = fields,
 	.nfields = F__MAX,
 	.rate = RL_AUTH,
-	.tx = TX_CALLER,
 	.run = password_reset,
 };
 

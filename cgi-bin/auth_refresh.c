@@ -39,12 +39,10 @@ static const struct endpoint endpoint = {
 	.method = "POST",
 	.route = "/api/auth/refresh",
 	.who = WHO_ANYONE,
-	.body = BODY_JSON,
 	.fields = fields,
 	.nfields = F__MAX,
 	.flags = EP_BODY_OPTIONAL,
 	.rate = RL_AUTH_IP,	/* not a sign-in: per address only */
-	.tx = TX_CALLER,
 	.run = refresh,
 };
 

@@ -33,11 +33,8 @@ static const struct endpoint endpoint = {
 	.method = "POST",
 	.route = "/api/courses/{id}/certificates",
 	.who = ROLE_ANY,
-	.body = BODY_JSON,
 	.fields = fields,
 	.nfields = F__MAX,
-	.rate = RL_API,
-	.tx = TX_CALLER,
 	.run = certificate_create,
 };
 

@@ -25,10 +25,7 @@ static const struct endpoint endpoint = {
 	.method = "GET",
 	.route = "/api/certificates/{code}",
 	.who = WHO_ANYONE,
-	.body = BODY_NONE,
 	.flags = EP_READ_REPLICA,
-	.rate = RL_API,
-	.tx = TX_CALLER,
 	.run = certificate_get,
 };
 

@@ -12,19 +12,6 @@
 #include "http.h"
 #include "list.h"
 
-static enum api_err	certificate_list(struct call *);
-
-static const struct endpoint endpoint = {
-	.method = "GET",
-	.route = "/api/certificates",
-	.who = ROLE_ANY,
-	.body = BODY_NONE,
-	.flags = EP_PAGED,
-	.rate = RL_API,
-	.tx = TX_CALLER,
-	.run = certificate_list,
-};
-
 static const char sql_list[] =
     "WITH f AS (SELECT * FROM certificates WHERE user_id = $1::bigint)"
     " SELECT " CERT_COLUMNS ", t.total"
@@ -49,13 +36,13 @@ static const struct list_page list_q = {
 	.row = row,
 };
 
-static enum api_err
-certificate_list(struct call *c)
-{
-	const char	*params[1];
-
-	params[0] = c->user_id;
-	return list_send(c->r, c->db, &list_q, params, c->page, c->per_page);
-}
+static const struct endpoint endpoint = {
+	.method = "GET",
+	.route = "/api/certificates",
+	.who = ROLE_ANY,
+	.flags = EP_PAGED,
+	.list = &list_q,
+	.list_args = { LA_USER },
+};
 
 ENDPOINT_MAIN(endpoint)

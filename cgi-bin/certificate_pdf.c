@@ -72,9 +72,6 @@ static const struct endpoint endpoint = {
 	.method = "GET",
 	.route = "/api/certificates/{code}/pdf",
 	.who = WHO_ANYONE,
-	.body = BODY_NONE,
-	.rate = RL_API,
-	.tx = TX_CALLER,
 	.run = certificate_pdf,
 };
 

@@ -38,11 +38,8 @@ static const struct endpoint endpoint = {
 	.method = "POST",
 	.route = "/api/courses/{id}/classwork",
 	.who = ROLE_ANY,
-	.body = BODY_JSON,
 	.fields = fields,
 	.nfields = F__MAX,
-	.rate = RL_API,
-	.tx = TX_CALLER,
 	.run = classwork_create,
 };
 

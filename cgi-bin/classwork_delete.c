@@ -19,9 +19,6 @@ static const struct endpoint endpoint = {
 	.method = "DELETE",
 	.route = "/api/classwork/{id}",
 	.who = ROLE_ANY,
-	.body = BODY_NONE,
-	.rate = RL_API,
-	.tx = TX_CALLER,
 	.run = classwork_delete,
 };
 

@@ -21,10 +21,7 @@ static const struct endpoint endpoint = {
 	.method = "GET",
 	.route = "/api/courses/{id}/classwork",
 	.who = ROLE_ANY,
-	.body = BODY_NONE,
 	.flags = EP_PAGED,
-	.rate = RL_API,
-	.tx = TX_CALLER,
 	.run = classwork_list,
 };
 

@@ -40,10 +40,8 @@ static const struct endpoint endpoint = {
 	.method = "POST",
 	.route = "/api/courses",
 	.who = ROLE_AUTHOR,
-	.body = BODY_JSON,
 	.fields = fields,
 	.nfields = F__MAX,
-	.rate = RL_API,
 	.tx = TX_NONE,
 	.run = course_create,
 };

@@ -32,9 +32,6 @@ static const struct endpoint endpoint = {
 	.method = "DELETE",
 	.route = "/api/courses/{id}",
 	.who = ROLE_ANY,
-	.body = BODY_NONE,
-	.rate = RL_API,
-	.tx = TX_CALLER,
 	.run = course_delete,
 };
 

@@ -38,9 +38,6 @@ static const struct endpoint endpoint = {
 	.method = "POST",
 	.route = "/api/courses/{id}/enroll",
 	.who = ROLE_ANY,
-	.body = BODY_NONE,
-	.rate = RL_API,
-	.tx = TX_CALLER,
 	.run = course_enroll,
 };
 

@@ -35,12 +35,9 @@ static const struct endpoint endpoint = {
 	.method = "GET",
 	.route = "/api/courses/{id}/enrollments",
 	.who = ROLE_ANY,
-	.body = BODY_NONE,
 	.query = filters,
 	.nquery = FL__MAX,
 	.flags = EP_PAGED,
-	.rate = RL_API,
-	.tx = TX_CALLER,
 	.run = course_enrollments,
 };
 

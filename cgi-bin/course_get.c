@@ -25,9 +25,7 @@ static const struct endpoint endpoint = {
 	.method = "GET",
 	.route = "/api/courses/{id}",
 	.who = WHO_OPTIONAL,
-	.body = BODY_NONE,
 	.flags = EP_READ_REPLICA,
-	.rate = RL_API,
 	.tx = TX_NONE,
 	.run = course_get,
 };

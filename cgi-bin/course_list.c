@@ -53,11 +53,9 @@ static const struct endpoint endpoint = {
 	.method = "GET",
 	.route = "/api/courses",
 	.who = WHO_OPTIONAL,
-	.body = BODY_NONE,
 	.query = filters,
 	.nquery = FL__MAX,
 	.flags = EP_PAGED | EP_READ_REPLICA,
-	.rate = RL_API,
 	.tx = TX_NONE,
 	.run = course_list,
 };

@@ -24,9 +24,6 @@ static const struct endpoint endpoint = {
 	.method = "GET",
 	.route = "/api/courses/{id}/progress",
 	.who = ROLE_ANY,
-	.body = BODY_NONE,
-	.rate = RL_API,
-	.tx = TX_CALLER,
 	.run = course_progress,
 };
 

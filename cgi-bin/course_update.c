@@ -52,11 +52,8 @@ static const struct endpoint endpoint = {
 	.method = "PATCH",
 	.route = "/api/courses/{id}",
 	.who = ROLE_ANY,
-	.body = BODY_JSON,
 	.fields = fields,
 	.nfields = F__MAX,
-	.rate = RL_API,
-	.tx = TX_CALLER,
 	.run = course_update,
 };
 

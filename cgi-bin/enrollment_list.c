@@ -25,10 +25,7 @@ static const struct endpoint endpoint = {
 	.method = "GET",
 	.route = "/api/enrollments",
 	.who = ROLE_ANY,
-	.body = BODY_NONE,
 	.flags = EP_PAGED,
-	.rate = RL_API,
-	.tx = TX_CALLER,
 	.run = enrollment_list,
 };
 

@@ -18,7 +18,6 @@ static const struct endpoint endpoint = {
 	.method = "GET",
 	.route = "/health",
 	.who = WHO_ANYONE,
-	.body = BODY_NONE,
 	.flags = EP_NO_DB,
 	.run = health,
 };

@@ -36,12 +36,9 @@ static const struct endpoint endpoint = {
 	.method = "POST",
 	.route = "/api/admin/leads/{id}/convert",
 	.who = ROLE_ADMIN,
-	.body = BODY_JSON,
 	.fields = fields,
 	.nfields = F__MAX,
 	.flags = EP_BODY_OPTIONAL,
-	.rate = RL_API,
-	.tx = TX_CALLER,
 	.run = lead_convert,
 };
 

@@ -54,7 +54,6 @@ static const struct endpoint endpoint = {
 	.method = "POST",
 	.route = "/api/leads",
 	.who = WHO_ANYONE,
-	.body = BODY_JSON,
 	.fields = fields,
 	.nfields = F__MAX,
 	.rate = RL_STRICT,

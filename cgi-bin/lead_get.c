@@ -16,9 +16,6 @@ static const struct endpoint endpoint = {
 	.method = "GET",
 	.route = "/api/admin/leads/{id}",
 	.who = ROLE_ADMIN,
-	.body = BODY_NONE,
-	.rate = RL_API,
-	.tx = TX_CALLER,
 	.run = lead_get,
 };
 

@@ -51,12 +51,9 @@ static const struct endpoint endpoint = {
 	.method = "GET",
 	.route = "/api/admin/leads",
 	.who = ROLE_ADMIN,
-	.body = BODY_NONE,
 	.query = filters,
 	.nquery = FL__MAX,
 	.flags = EP_PAGED,
-	.rate = RL_API,
-	.tx = TX_CALLER,
 	.run = lead_list,
 };
 

@@ -35,12 +35,9 @@ static const struct endpoint endpoint = {
 	.method = "PATCH",
 	.route = "/api/admin/leads/{id}",
 	.who = ROLE_ADMIN,
-	.body = BODY_JSON,
 	.fields = fields,
 	.nfields = F__MAX,
 	.flags = EP_ONE_OF,
-	.rate = RL_API,
-	.tx = TX_CALLER,
 	.run = lead_update,
 };
 

@@ -25,9 +25,6 @@ static const struct endpoint endpoint = {
 	.method = "POST",
 	.route = "/api/lessons/{id}/complete",
 	.who = ROLE_ANY,
-	.body = BODY_NONE,
-	.rate = RL_API,
-	.tx = TX_CALLER,
 	.run = lesson_complete,
 };
 

@@ -21,9 +21,6 @@ static const struct endpoint endpoint = {
 	.method = "DELETE",
 	.route = "/api/lessons/{id}",
 	.who = ROLE_ANY,
-	.body = BODY_NONE,
-	.rate = RL_API,
-	.tx = TX_CALLER,
 	.run = lesson_delete,
 };
 

@@ -23,9 +23,6 @@ static const struct endpoint endpoint = {
 	.method = "GET",
 	.route = "/api/lessons/{id}",
 	.who = WHO_OPTIONAL,
-	.body = BODY_NONE,
-	.rate = RL_API,
-	.tx = TX_CALLER,
 	.run = lesson_get,
 };
 

@@ -24,9 +24,6 @@ static const struct endpoint endpoint = {
 	.method = "GET",
 	.route = "/api/courses/{id}/lessons",
 	.who = WHO_OPTIONAL,
-	.body = BODY_NONE,
-	.rate = RL_API,
-	.tx = TX_CALLER,
 	.run = lesson_list,
 };
 

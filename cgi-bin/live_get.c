@@ -13,7 +13,6 @@ static const struct endpoint endpoint = {
 	.method = "GET",
 	.route = "/live",
 	.who = WHO_ANYONE,
-	.body = BODY_NONE,
 	.flags = EP_NO_DB,
 	.run = live,
 };

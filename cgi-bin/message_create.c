@@ -35,11 +35,8 @@ static const struct endpoint endpoint = {
 	.method = "POST",
 	.route = "/api/messages",
 	.who = ROLE_ANY,
-	.body = BODY_JSON,
 	.fields = fields,
 	.nfields = F__MAX,
-	.rate = RL_API,
-	.tx = TX_CALLER,
 	.run = message_create,
 };
 

@@ -19,9 +19,6 @@ static const struct endpoint endpoint = {
 	.method = "GET",
 	.route = "/api/messages/{thread_id}",
 	.who = ROLE_ANY,
-	.body = BODY_NONE,
-	.rate = RL_API,
-	.tx = TX_CALLER,
 	.run = message_get,
 };
 

@@ -14,8 +14,6 @@
 #include "list.h"
 #include "thread.h"
 
-static enum api_err	message_list(struct call *);
-
 enum filter { FL_UNREAD, FL_IMPORTANT, FL_ARCHIVED, FL__MAX };
 
 static const char *const bools[] = { "true", "false", NULL };
@@ -27,19 +25,6 @@ static const struct list_filter filters[FL__MAX] = {
 	    "must be true or false" },
 	[FL_ARCHIVED] = { "archived", LIST_ONE_OF, bools,
 	    "must be true or false" },
-};
-
-static const struct endpoint endpoint = {
-	.method = "GET",
-	.route = "/api/messages",
-	.who = ROLE_ANY,
-	.body = BODY_NONE,
-	.query = filters,
-	.nquery = FL__MAX,
-	.flags = EP_PAGED,
-	.rate = RL_API,
-	.tx = TX_CALLER,
-	.run = message_list,
 };
 
 static const char sql_list[] =
@@ -71,18 +56,15 @@ static const struct list_page list_q = {
 	.row = row,
 };
 
-static enum api_err
-message_list(struct call *c)
-{
-	const char	*params[FL__MAX + 2];
-	int		 i;
-
-	for (i = 0; i < FL__MAX; i++)
-		params[i] = c->q[i];
-	params[FL__MAX] = c->user_id;
-	params[FL__MAX + 1] = c->a.user.role_bit == ROLE_ADMIN ?
-	    "true" : "false";
-	return list_send(c->r, c->db, &list_q, params, c->page, c->per_page);
-}
+static const struct endpoint endpoint = {
+	.method = "GET",
+	.route = "/api/messages",
+	.who = ROLE_ANY,
+	.query = filters,
+	.nquery = FL__MAX,
+	.flags = EP_PAGED,
+	.list = &list_q,
+	.list_args = { LA_QUERY, LA_USER, LA_ADMIN },
+};
 
 ENDPOINT_MAIN(endpoint)

@@ -30,11 +30,8 @@ static const struct endpoint endpoint = {
 	.method = "POST",
 	.route = "/api/messages/{thread_id}/replies",
 	.who = ROLE_ANY,
-	.body = BODY_JSON,
 	.fields = fields,
 	.nfields = F__MAX,
-	.rate = RL_API,
-	.tx = TX_CALLER,
 	.run = message_reply,
 };
 

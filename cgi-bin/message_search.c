@@ -17,25 +17,10 @@
 #include "list.h"
 #include "row.h"
 
-static enum api_err	message_search(struct call *);
-
 enum filter { FL_Q, FL__MAX };
 
 static const struct list_filter filters[FL__MAX] = {
-	[FL_Q] = { "q", LIST_TEXT, NULL, NULL },
-};
-
-static const struct endpoint endpoint = {
-	.method = "GET",
-	.route = "/api/admin/messages/search",
-	.who = ROLE_ADMIN,
-	.body = BODY_NONE,
-	.query = filters,
-	.nquery = FL__MAX,
-	.flags = EP_PAGED,
-	.rate = RL_API,
-	.tx = TX_CALLER,
-	.run = message_search,
+	[FL_Q] = { .name = "q", .kind = LIST_TEXT, .required = 1 },
 };
 
 static const char sql_search[] =
@@ -73,29 +58,24 @@ static const struct row_col cols[] = {
 	{ "last_message_at", ROW_TEXT, 0 },
 };
 
-/* The hit of row i of res (list_row_fn). */
-static cJSON *
-row(const struct db_res *res, int i)
-{
-
-	return row_json(res, i, 0, cols, ROW_NCOLS(cols));
-}
-
 static const struct list_page list_q = {
 	.sql = sql_search,
 	.nparams = FL__MAX,
 	.id_col = 0,
 	.total_col = ROW_NCOLS(cols),
-	.row = row,
+	.cols = cols,
+	.ncols = ROW_NCOLS(cols),
 };
 
-static enum api_err
-message_search(struct call *c)
-{
-
-	if (c->q[FL_Q] == NULL)
-		return http_invalid_field(c->r, "q", "is required");
-	return list_send(c->r, c->db, &list_q, c->q, c->page, c->per_page);
-}
+static const struct endpoint endpoint = {
+	.method = "GET",
+	.route = "/api/admin/messages/search",
+	.who = ROLE_ADMIN,
+	.query = filters,
+	.nquery = FL__MAX,
+	.flags = EP_PAGED,
+	.list = &list_q,
+	.list_args = { LA_QUERY },
+};
 
 ENDPOINT_MAIN(endpoint)

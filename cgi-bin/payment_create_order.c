@@ -38,11 +38,9 @@ static const struct endpoint endpoint = {
 	.method = "POST",
 	.route = "/api/payments/create-order",
 	.who = ROLE_ANY,
-	.body = BODY_JSON,
 	.fields = fields,
 	.nfields = F__MAX,
 	.rate = RL_PAYMENT,
-	.tx = TX_CALLER,
 	.run = payment_create_order,
 };
 

@@ -14,19 +14,6 @@
 #include "list.h"
 #include "payment.h"
 
-static enum api_err	payment_list(struct call *);
-
-static const struct endpoint endpoint = {
-	.method = "GET",
-	.route = "/api/payments",
-	.who = ROLE_ANY,
-	.body = BODY_NONE,
-	.flags = EP_PAGED,
-	.rate = RL_API,
-	.tx = TX_CALLER,
-	.run = payment_list,
-};
-
 static const char sql_list[] =
     "WITH f AS (SELECT * FROM payments WHERE user_id = $1::bigint)"
     " SELECT " PAYMENT_COLUMNS ", t.total"
@@ -57,13 +44,13 @@ static const struct list_page list_q = {
 	.row = row,
 };
 
-static enum api_err
-payment_list(struct call *c)
-{
-	const char	*params[3];
-
-	params[0] = c->user_id;
-	return list_send(c->r, c->db, &list_q, params, c->page, c->per_page);
-}
+static const struct endpoint endpoint = {
+	.method = "GET",
+	.route = "/api/payments",
+	.who = ROLE_ANY,
+	.flags = EP_PAGED,
+	.list = &list_q,
+	.list_args = { LA_USER },
+};
 
 ENDPOINT_MAIN(endpoint)

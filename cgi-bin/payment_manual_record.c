@@ -72,11 +72,8 @@ static const struct endpoint endpoint = {
 	.method = "POST",
 	.route = "/api/payments/manual-record",
 	.who = ROLE_ADMIN,
-	.body = BODY_JSON,
 	.fields = fields,
 	.nfields = F__MAX,
-	.rate = RL_API,
-	.tx = TX_CALLER,
 	.run = payment_manual_record,
 };
 

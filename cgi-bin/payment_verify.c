@@ -48,10 +48,8 @@ static const struct endpoint endpoint = {
 	.method = "POST",
 	.route = "/api/payments/verify",
 	.who = ROLE_ANY,
-	.body = BODY_JSON,
 	.fields = fields,
 	.nfields = F__MAX,
-	.rate = RL_API,
 	.tx = TX_SYSTEM,
 	.run = payment_verify,
 };

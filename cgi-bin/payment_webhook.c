@@ -49,7 +49,6 @@ static const struct endpoint endpoint = {
 	.route = "/api/payments/webhook",
 	.who = WHO_ANYONE,
 	.body = BODY_RAW,
-	.rate = RL_API,
 	.tx = TX_SYSTEM,
 	.run = payment_webhook,
 };

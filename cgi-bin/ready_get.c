@@ -19,7 +19,6 @@ static const struct endpoint endpoint = {
 	.method = "GET",
 	.route = "/ready",
 	.who = WHO_ANYONE,
-	.body = BODY_NONE,
 	.flags = EP_NO_DB,
 	.run = ready,
 };

@@ -23,10 +23,7 @@ static const struct endpoint endpoint = {
 	.method = "GET",
 	.route = "/api/sessions/{id}/attendance",
 	.who = ROLE_ANY,
-	.body = BODY_NONE,
 	.flags = EP_PAGED,
-	.rate = RL_API,
-	.tx = TX_CALLER,
 	.run = attendance_get,
 };
 

@@ -37,11 +37,8 @@ static const struct endpoint endpoint = {
 	.method = "PUT",
 	.route = "/api/sessions/{id}/attendance",
 	.who = ROLE_ANY,
-	.body = BODY_JSON,
 	.fields = fields,
 	.nfields = F__MAX,
-	.rate = RL_API,
-	.tx = TX_CALLER,
 	.run = attendance_put,
 };
 

@@ -41,11 +41,8 @@ static const struct endpoint endpoint = {
 	.method = "POST",
 	.route = "/api/courses/{id}/sessions",
 	.who = ROLE_ANY,
-	.body = BODY_JSON,
 	.fields = fields,
 	.nfields = F__MAX,
-	.rate = RL_API,
-	.tx = TX_CALLER,
 	.run = session_create,
 };
 

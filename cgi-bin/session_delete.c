@@ -20,9 +20,6 @@ static const struct endpoint endpoint = {
 	.method = "DELETE",
 	.route = "/api/sessions/{id}",
 	.who = ROLE_ANY,
-	.body = BODY_NONE,
-	.rate = RL_API,
-	.tx = TX_CALLER,
 	.run = session_delete,
 };
 

@@ -36,9 +36,6 @@ static const struct endpoint endpoint = {
 	.method = "GET",
 	.route = "/api/courses/{id}/sessions.ics",
 	.who = ROLE_ANY,
-	.body = BODY_NONE,
-	.rate = RL_API,
-	.tx = TX_CALLER,
 	.run = session_ics,
 };
 

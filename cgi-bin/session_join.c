@@ -22,9 +22,6 @@ static const struct endpoint endpoint = {
 	.method = "POST",
 	.route = "/api/sessions/{id}/join",
 	.who = ROLE_ANY,
-	.body = BODY_NONE,
-	.rate = RL_API,
-	.tx = TX_CALLER,
 	.run = session_join,
 };
 

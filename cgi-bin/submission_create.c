@@ -43,11 +43,8 @@ static const struct endpoint endpoint = {
 	.method = "POST",
 	.route = "/api/classwork/{id}/submissions",
 	.who = ROLE_ANY,
-	.body = BODY_JSON,
 	.fields = fields,
 	.nfields = F__MAX,
-	.rate = RL_API,
-	.tx = TX_CALLER,
 	.run = submission_create,
 };
 

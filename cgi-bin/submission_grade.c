@@ -42,11 +42,8 @@ static const struct endpoint endpoint = {
 	.method = "PATCH",
 	.route = "/api/submissions/{id}",
 	.who = ROLE_ANY,
-	.body = BODY_JSON,
 	.fields = fields,
 	.nfields = F__MAX,
-	.rate = RL_API,
-	.tx = TX_CALLER,
 	.run = submission_grade,
 };
 

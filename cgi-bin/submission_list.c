@@ -24,10 +24,7 @@ static const struct endpoint endpoint = {
 	.method = "GET",
 	.route = "/api/classwork/{id}/submissions",
 	.who = ROLE_ANY,
-	.body = BODY_NONE,
 	.flags = EP_PAGED,
-	.rate = RL_API,
-	.tx = TX_CALLER,
 	.run = submission_list,
 };
 

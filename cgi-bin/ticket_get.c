@@ -20,9 +20,6 @@ static const struct endpoint endpoint = {
 	.method = "GET",
 	.route = "/api/tickets/{id}",
 	.who = ROLE_ANY,
-	.body = BODY_NONE,
-	.rate = RL_API,
-	.tx = TX_CALLER,
 	.run = ticket_get,
 };
 

@@ -13,8 +13,6 @@
 #include "list.h"
 #include "ticket.h"
 
-static enum api_err	ticket_list(struct call *);
-
 enum filter { FL_STATUS, FL_PRIORITY, FL_ASSIGNED, FL_Q, FL__MAX };
 
 static const char *const statuses[] = {
@@ -32,19 +30,6 @@ static const struct list_filter filters[FL__MAX] = {
 	    "must be low, normal, high or urgent" },
 	[FL_ASSIGNED] = { "assigned_to", LIST_ID, NULL, NULL },
 	[FL_Q] = { "q", LIST_TEXT, NULL, NULL },
-};
-
-static const struct endpoint endpoint = {
-	.method = "GET",
-	.route = "/api/tickets",
-	.who = ROLE_ANY,
-	.body = BODY_NONE,
-	.query = filters,
-	.nquery = FL__MAX,
-	.flags = EP_PAGED,
-	.rate = RL_API,
-	.tx = TX_CALLER,
-	.run = ticket_list,
 };
 
 static const char sql_list[] =
@@ -78,17 +63,15 @@ static const struct list_page list_q = {
 	.row = row,
 };
 
-static enum api_err
-ticket_list(struct call *c)
-{
-	const char	*params[FL__MAX + 2];
-	int		 i;
-
-	for (i = 0; i < FL__MAX; i++)
-		params[i] = c->q[i];
-	params[FL__MAX] = c->a.user.role_bit == ROLE_ADMIN ? "true" : "false";
-	params[FL__MAX + 1] = c->user_id;
-	return list_send(c->r, c->db, &list_q, params, c->page, c->per_page);
-}
+static const struct endpoint endpoint = {
+	.method = "GET",
+	.route = "/api/tickets",
+	.who = ROLE_ANY,
+	.query = filters,
+	.nquery = FL__MAX,
+	.flags = EP_PAGED,
+	.list = &list_q,
+	.list_args = { LA_QUERY, LA_ADMIN, LA_USER },
+};
 
 ENDPOINT_MAIN(endpoint)

@@ -37,12 +37,9 @@ static const struct endpoint endpoint = {
 	.method = "PATCH",
 	.route = "/api/tickets/{id}",
 	.who = ROLE_ANY,
-	.body = BODY_JSON,
 	.fields = fields,
 	.nfields = F__MAX,
 	.flags = EP_ONE_OF,
-	.rate = RL_API,
-	.tx = TX_CALLER,
 	.run = ticket_update,
 };
 

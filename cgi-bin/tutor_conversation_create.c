@@ -40,12 +40,9 @@ static const struct endpoint endpoint = {
 	.method = "POST",
 	.route = "/api/tutor/conversations",
 	.who = ROLE_ANY,
-	.body = BODY_JSON,
 	.fields = fields,
 	.nfields = F__MAX,
 	.flags = EP_BODY_OPTIONAL,
-	.rate = RL_API,
-	.tx = TX_CALLER,
 	.run = conversation_create,
 };
 

@@ -16,9 +16,6 @@ static const struct endpoint endpoint = {
 	.method = "DELETE",
 	.route = "/api/tutor/conversations/{id}",
 	.who = ROLE_ANY,
-	.body = BODY_NONE,
-	.rate = RL_API,
-	.tx = TX_CALLER,
 	.run = conversation_delete,
 };
 

@@ -18,10 +18,7 @@ static const struct endpoint endpoint = {
 	.method = "GET",
 	.route = "/api/tutor/conversations",
 	.who = ROLE_ANY,
-	.body = BODY_NONE,
 	.flags = EP_PAGED,
-	.rate = RL_API,
-	.tx = TX_CALLER,
 	.run = conversation_list,
 };
 

@@ -28,8 +28,6 @@ static const struct endpoint endpoint = {
 	.method = "POST",
 	.route = "/api/uploads/{id}/complete",
 	.who = ROLE_ANY,
-	.body = BODY_NONE,
-	.rate = RL_API,
 	.tx = TX_NONE,
 	.run = upload_complete,
 };

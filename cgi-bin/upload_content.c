@@ -29,8 +29,6 @@ static const struct endpoint endpoint = {
 	.method = "GET",
 	.route = "/api/uploads/{id}/content",
 	.who = WHO_ANYONE,
-	.body = BODY_NONE,
-	.rate = RL_API,
 	.tx = TX_SYSTEM,
 	.run = upload_content,
 };

@@ -18,9 +18,6 @@ static const struct endpoint endpoint = {
 	.method = "DELETE",
 	.route = "/api/uploads/{id}",
 	.who = ROLE_ANY,
-	.body = BODY_NONE,
-	.rate = RL_API,
-	.tx = TX_CALLER,
 	.run = upload_delete,
 };
 

@@ -28,9 +28,6 @@ static const struct endpoint endpoint = {
 	.method = "GET",
 	.route = "/api/uploads/{id}",
 	.who = ROLE_ANY,
-	.body = BODY_NONE,
-	.rate = RL_API,
-	.tx = TX_CALLER,
 	.run = upload_get,
 };
 

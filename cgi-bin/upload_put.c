@@ -43,7 +43,6 @@ static const struct endpoint endpoint = {
 	.route = "/api/uploads/{id}",
 	.who = WHO_ANYONE,
 	.body = BODY_STREAM,
-	.rate = RL_API,
 	.tx = TX_NONE,
 	.run = upload_put,
 };

@@ -48,11 +48,9 @@ static const struct endpoint endpoint = {
 	.method = "POST",
 	.route = "/api/uploads/sign",
 	.who = ROLE_ANY,
-	.body = BODY_JSON,
 	.fields = fields,
 	.nfields = F__MAX,
 	.rate = RL_UPLOAD,
-	.tx = TX_CALLER,
 	.run = upload_sign,
 };
 

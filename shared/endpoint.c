@@ -143,8 +143,10 @@ endpoint_input(struct call *c)
 	const struct endpoint	*ep = c->ep;
 	enum api_err		 er;
 
-	if (ep->nfields > EP_FIELDS_MAX || ep->nquery > EP_QUERY_MAX) {
-		log_warnx("endpoint %s %s: declaration too large", ep->method,
+	if (ep->nfields > EP_FIELDS_MAX || ep->nquery > EP_QUERY_MAX ||
+	    (ep->run == NULL && (ep->list == NULL ||
+	    (ep->flags & (EP_PAGED | EP_NO_DB)) != EP_PAGED))) {
+		log_warnx("endpoint %s %s: declaration not served", ep->method,
 		    ep->route);
 		return API_INTERNAL;
 	}
@@ -156,7 +158,8 @@ endpoint_input(struct call *c)
 	if ((ep->flags & EP_PAGED) &&
 	    (er = http_paging(c->r, &c->page, &c->per_page)) != API_OK)
 		return er;
-	switch (ep->body) {
+	switch (ep->body == BODY_NONE && ep->fields != NULL ? BODY_JSON :
+	    ep->body) {
 	case BODY_NONE:
 		return no_body(c);
 	case BODY_JSON:

@@ -10,6 +10,12 @@
  * connection and no lock), connect, authenticate, rate limit, begin,
  * handler, commit or roll back, respond, free.  The handler holds only
  * its own logic and finds everything prepared in its struct call.
+ *
+ * What a declaration leaves out is the common case: a JSON body when it
+ * names .fields (else none), the api rate class, and a transaction as
+ * the caller, the one row-level security applies to.  A paged list
+ * needs no handler at all: its struct list_page (.list) and what the
+ * query takes (.list_args) are the whole endpoint.
  */
 #ifndef LECTERN_ENDPOINT_H
 #define LECTERN_ENDPOINT_H
@@ -33,7 +39,7 @@
 #define WHO_OPTIONAL	0x100u
 /* Otherwise a set of ROLE_* bits (auth.h): a signed-in user of a role. */
 
-/* What the request's body is. */
+/* What the request's body is; BODY_JSON when .fields is set, else none. */
 enum ep_body {
 	BODY_NONE,	/* no body: one is 415 (not JSON) or 400 */
 	BODY_JSON,	/* a JSON object checked against .fields */
@@ -51,16 +57,32 @@ enum ep_body {
 #define EP_READ_REPLICA	0x10u	/* an anonymous caller's handler only reads
 				   what may lag: LECTERN_DATABASE_READ_URL */
 
-/* Whether the handler runs in a transaction that carries the caller. */
+/*
+ * Whether the handler runs in a transaction that carries the caller.
+ * The default is the one row-level security applies to.
+ */
 enum ep_tx {
-	TX_NONE,	/* none, or one the handler opens with endpoint_begin */
 	TX_CALLER,	/* begun as the caller (anonymous when none) */
+	TX_NONE,	/* none, or one the handler opens with endpoint_begin */
 	TX_SYSTEM,	/* begun as the system, naming the caller if any:
 			 * what a checked signature allows (verify, the
 			 * webhook) is not the caller's right, and an
 			 * anonymous request may speak for itself (a
 			 * public form, a mailed token) */
 };
+
+/*
+ * What a list endpoint's query takes, in order, before LIMIT and OFFSET:
+ * its .list_args, up to the first LA_END.
+ */
+enum ep_list_arg {
+	LA_END,
+	LA_QUERY,	/* the .query filters, each NULL when absent */
+	LA_USER,	/* the caller's id, NULL when anonymous */
+	LA_ADMIN,	/* "true" when the caller is an admin, else "false" */
+	LA_ID,		/* the numeric path id */
+};
+#define EP_LIST_ARGS	4
 
 struct call;
 
@@ -74,11 +96,18 @@ struct endpoint {
 	const struct list_filter *query;	/* optional filters */
 	size_t			 nquery;
 	unsigned int		 flags;		/* EP_* */
-	enum rl_class		 rate;		/* RL_API: the api class only */
+	enum rl_class		 rate;		/* RL_API (the default): the
+						   api class only */
 	const char		*rate_by;	/* RL_AUTH: the body field
 						   naming the account */
 	enum ep_tx		 tx;
 	enum api_err		(*run)(struct call *);
+	/*
+	 * Without .run: a paged list (EP_PAGED), list_send of .list with
+	 * its .list_args.
+	 */
+	const struct list_page	*list;
+	enum ep_list_arg	 list_args[EP_LIST_ARGS];
 };
 
 /*

@@ -16,6 +16,7 @@
 #include "db.h"
 #include "endpoint.h"
 #include "http.h"
+#include "list.h"
 #include "log.h"
 #include "ratelimit.h"
 #include "valid.h"
@@ -103,6 +104,46 @@ endpoint_begin(struct call *c)
 }
 
 /*
+ * The handler of a declaration without one: send the page of c->ep->list
+ * with the parameters its .list_args name.  Returns what list_send
+ * returned.
+ */
+static enum api_err
+list_run(struct call *c)
+{
+	const struct endpoint	*ep = c->ep;
+	const char		*params[LIST_PARAMS_MAX];
+	size_t			 i, n = 0;
+
+	for (i = 0; i < EP_LIST_ARGS && ep->list_args[i] != LA_END; i++) {
+		if (ep->list_args[i] == LA_QUERY) {
+			if (n + ep->nquery > LIST_PARAMS_MAX)
+				goto bad;
+			memcpy(params + n, c->q, ep->nquery * sizeof(*c->q));
+			n += ep->nquery;
+		} else if (n == LIST_PARAMS_MAX)
+			goto bad;
+		else if (ep->list_args[i] == LA_USER)
+			params[n++] = c->user_id;
+		else if (ep->list_args[i] == LA_ADMIN)
+			params[n++] = c->authed &&
+			    c->a.user.role_bit == ROLE_ADMIN ? "true" : "false";
+		else if (ep->list_args[i] == LA_ID)
+			params[n++] = c->id_str;
+		else
+			goto bad;
+	}
+	if (n == (size_t)ep->list->nparams)
+		return list_send(c->r, c->db, ep->list, params, c->page,
+		    c->per_page);
+bad:
+	log_warnx("endpoint %s %s: its .list_args do not make the %d "
+	    "parameters of its list", ep->method, ep->route,
+	    ep->list->nparams);
+	return API_INTERNAL;
+}
+
+/*
  * Begin c's transaction as its declaration says, run the handler on
  * c->db and commit.  Returns API_OK or the error to answer with.
  */
@@ -116,7 +157,8 @@ handle(struct call *c)
 	if (c->ep->tx == TX_SYSTEM &&
 	    (er = db_begin(c->db, c->user_id, "system")) != API_OK)
 		return er;
-	if ((er = c->ep->run(c)) != API_OK)
+	if ((er = c->ep->run != NULL ? c->ep->run(c) : list_run(c)) !=
+	    API_OK)
 		return er;
 	if (db_in_tx(c->db) && (er = db_commit(c->db)) != API_OK)
 		/* What the handler answered did not happen. */

@@ -15,17 +15,18 @@
 #include "db.h"
 #include "http.h"
 #include "list.h"
+#include "row.h"
 
 /*
  * The rows of res as a JSON array into *items (the caller frees it, also
- * on failure), each made by row, and the total (column total_col of the
- * first row) into *total.  Rows whose column id_col is NULL are skipped.
- * Returns API_OK, API_ENOMEM (also when row returns NULL) or
- * API_INTERNAL (no total).
+ * on failure), each made by q->row or from q->cols, and the total
+ * (column q->total_col of the first row) into *total.  Rows whose column
+ * q->id_col is NULL are skipped.  Returns API_OK, API_ENOMEM (also when
+ * a row makes no item) or API_INTERNAL (no total).
  */
 static enum api_err
-list_items(const struct db_res *res, int id_col, int total_col,
-    list_row_fn row, cJSON **items, long long *total)
+list_items(const struct db_res *res, const struct list_page *q,
+    cJSON **items, long long *total)
 {
 	cJSON		*o;
 	const char	*t;
@@ -34,13 +35,14 @@ list_items(const struct db_res *res, int id_col, int total_col,
 	*total = 0;
 	if ((*items = cJSON_CreateArray()) == NULL)
 		return API_ENOMEM;
-	if ((t = db_get(res, 0, total_col)) == NULL)
+	if ((t = db_get(res, 0, q->total_col)) == NULL)
 		return API_INTERNAL;
 	*total = strtoll(t, NULL, 10);
 	for (i = 0; i < db_nrows(res); i++) {
-		if (db_get(res, i, id_col) == NULL)
+		if (db_get(res, i, q->id_col) == NULL)
 			continue;	/* a page past the end */
-		if ((o = row(res, i)) == NULL)
+		if ((o = q->row != NULL ? q->row(res, i) :
+		    row_json(res, i, 0, q->cols, q->ncols)) == NULL)
 			return API_ENOMEM;
 		cJSON_AddItemToArray(*items, o);
 	}
@@ -216,8 +218,7 @@ list_send(struct req *r, struct db *db, const struct list_page *q,
 		}
 	}
 	if ((er = db_exec(db, q->sql, n, p, &res)) != API_OK ||
-	    (er = list_items(res, q->id_col, q->total_col, q->row, &items,
-	    &total)) != API_OK)
+	    (er = list_items(res, q, &items, &total)) != API_OK)
 		goto out;
 	er = http_page_text(r, items, page, per_page, total, &body, link,
 	    sizeof(link));

@@ -21,6 +21,7 @@
 struct db;
 struct db_res;
 struct req;
+struct row_col;
 
 /* The size of the LIMIT and OFFSET texts list_send makes. */
 #define LIST_NUM_SIZE	24
@@ -48,13 +49,16 @@ struct list_filter {
 	enum list_kind		 kind;
 	const char *const	*allowed;	/* LIST_ONE_OF, NULL-ended */
 	const char		*why;		/* LIST_ONE_OF: its message */
+	int			 required;	/* absent or empty is 400 */
 };
 
 /*
  * One paged list: its query, which takes nparams parameters and then
  * LIMIT and OFFSET, returns one row per item (column id_col NULL in the
  * single row a page past the end yields) and count(*) OVER () in
- * total_col; row makes an item of a row.  etag: public lists answer
+ * total_col; row makes an item of a row, or, without one, row_json
+ * makes it of the first ncols columns as cols names them (row.h).
+ * etag: public lists answer
  * If-None-Match.  version: for a public list whose pages depend only on
  * the request and on what this one-value query returns, so that a
  * process kept between requests (db_prepares) may keep the pages it
@@ -66,6 +70,8 @@ struct list_page {
 	int		 id_col;
 	int		 total_col;
 	list_row_fn	 row;
+	const struct row_col *cols;
+	int		 ncols;
 	int		 etag;
 	const char	*version;
 };
@@ -83,8 +89,9 @@ enum api_err	list_send(struct req *r, struct db *db,
 		    __attribute__((warn_unused_result));
 
 /*
- * Read the n optional filters f of r into v[n] (borrowed from r; NULL
- * when absent or empty), in order, each checked by its kind.  Returns
+ * Read the n filters f of r into v[n] (borrowed from r; NULL when absent
+ * or empty, which a required one may not be), in order, each checked by
+ * its kind.  Returns
  * API_OK, API_INVALID with the first bad filter named (or the query
  * string's fault, as http_param says), or API_ENOMEM.
  */

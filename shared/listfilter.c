@@ -81,6 +81,8 @@ list_filters(struct req *r, const struct list_filter *f, size_t n,
 			return er;
 		if (v[i] != NULL && *v[i] == '\0')
 			v[i] = NULL;
+		if (v[i] == NULL && f[i].required)
+			return http_invalid_field(r, f[i].name, "is required");
 		if (v[i] != NULL && (why = check(&f[i], v[i])) != NULL)
 			return http_invalid_field(r, f[i].name, why);
 	}

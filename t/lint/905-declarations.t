@@ -101,7 +101,7 @@ for my $file (@files) {
 	}
 
 	# .body against the requestBody.
-	my $body = $d->{body} // 'BODY_NONE';
+	my $body = $d->{body} // ($d->{fields} ? 'BODY_JSON' : 'BODY_NONE');
 	my $rb = $op->{requestBody};
 	if ($body eq 'BODY_NONE') {
 		ok(!$rb, "...$exe takes no body, and documents none");

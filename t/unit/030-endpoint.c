@@ -251,8 +251,7 @@ static const struct endpoint ep_one_of = {
 	.method = "PATCH",
 	.route = "/api/things/{id}",
 	.who = WHO_ANYONE,
-	.body = BODY_JSON,
-	.fields = fields,
+	.fields = fields,		/* BODY_JSON by its fields */
 	.nfields = F__MAX,
 	.flags = EP_ONE_OF,
 	.run = never,
@@ -262,7 +261,6 @@ static const struct endpoint ep_optional = {
 	.method = "POST",
 	.route = "/api/things/{id}/go",
 	.who = WHO_ANYONE,
-	.body = BODY_JSON,
 	.fields = fields,
 	.nfields = F__MAX,
 	.flags = EP_BODY_OPTIONAL,
@@ -422,15 +420,74 @@ test_query(void)
 	bad_filter("q=%ZZ", "a broken percent escape");
 }
 
+static const struct list_page no_page = {
+	.sql = "SELECT 1",
+};
+
+static const struct endpoint ep_nothing = {
+	.method = "GET",
+	.route = "/api/things",
+	.who = WHO_ANYONE,
+};
+
+static const struct endpoint ep_unpaged = {
+	.method = "GET",
+	.route = "/api/things",
+	.who = WHO_ANYONE,
+	.list = &no_page,
+};
+
+static const struct endpoint ep_nodb_list = {
+	.method = "GET",
+	.route = "/api/things",
+	.who = WHO_ANYONE,
+	.flags = EP_PAGED | EP_NO_DB,
+	.list = &no_page,
+};
+
+static const struct endpoint ep_list_only = {
+	.method = "GET",
+	.route = "/api/things",
+	.who = WHO_ANYONE,
+	.flags = EP_PAGED,
+	.list = &no_page,
+};
+
+/* A declaration the runner cannot serve is refused before any work. */
+static void
+test_declaration(void)
+{
+	struct call	 c;
+	struct req	 r;
+
+	is_int(API_INTERNAL, input(&c, &r, &ep_nothing, NULL, NULL),
+	    "a declaration with neither handler nor list is refused");
+	done(&c, &r);
+	is_int(API_INTERNAL, input(&c, &r, &ep_unpaged, NULL, NULL),
+	    "...as is a list not declared EP_PAGED");
+	done(&c, &r);
+	is_int(API_INTERNAL, input(&c, &r, &ep_nodb_list, NULL, NULL),
+	    "...and a list declared EP_NO_DB");
+	done(&c, &r);
+	is_int(API_OK, input(&c, &r, &ep_list_only, NULL, NULL),
+	    "a paged list without a handler is read");
+	done(&c, &r);
+	is_int(API_MEDIA_TYPE, input(&c, &r, &ep_list_only, "{}",
+	    "CONTENT_TYPE", "text/plain", NULL),
+	    "...and, declaring no fields, takes no body");
+	done(&c, &r);
+}
+
 int
 main(void)
 {
 
 	alarm(60);
-	plan(18 + 8 + 20 + 23);
+	plan(18 + 8 + 20 + 23 + 5);
 	test_path();
 	test_no_body();
 	test_json();
 	test_query();
+	test_declaration();
 	return tap_status();
 }
