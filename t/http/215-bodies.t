@@ -3,7 +3,8 @@
 # (unsupported_media_type), any JSON is 400, before any database work
 # (so before authentication too: no token is needed to be refused).
 # Every operation docs/openapi.yaml documents without a requestBody is
-# tried, with ids that name nothing (the body is checked first).
+# tried, with ids that name nothing (the body is checked first) and its
+# required query parameters given, so that the body is the one fault.
 use strict;
 use warnings;
 use Test::More;
@@ -20,6 +21,10 @@ for my $path (sort keys %{ $doc->{paths} }) {
 		next if $op->{requestBody};
 		(my $url = $path) =~ s/\{(?:id|\w+_id)\}/987654321/g;
 		$url =~ s/\{\w+\}/nothing-here/g;
+		my @req = map { $_->{name} } grep {
+			ref $_ eq 'HASH' && ($_->{in} // '') eq 'query' &&
+			$_->{required} } @{ $op->{parameters} || [] };
+		$url .= '?' . join('&', map { "$_=x" } @req) if @req;
 		push @ops, [uc($m), $path, $url];
 	}
 }
