@@ -74,14 +74,14 @@ static const struct row_col cols[C__MAX] = {
  * should: the column is jsonb) are null.
  */
 static cJSON *
-entry(const struct db_res *res, int i)
+entry(const struct db_res *res, int i, int col)
 {
 	cJSON		*o, *details = NULL;
 	const char	*v;
 
-	if ((o = row_json(res, i, 0, cols, C__MAX)) == NULL)
+	if ((o = row_json(res, i, col, cols, C__MAX)) == NULL)
 		return NULL;
-	if ((v = db_get(res, i, C_DETAILS)) == NULL ||
+	if ((v = db_get(res, i, col + C_DETAILS)) == NULL ||
 	    json_parse(v, strlen(v), &details) != API_OK)
 		details = cJSON_CreateNull();
 	if (details == NULL || !cJSON_AddItemToObject(o, "details", details)) {

@@ -74,7 +74,7 @@ certificate_revoke(struct call *c)
 	params[2] = c->user_id;
 	if ((er = db_exec(c->db, sql_revoke, 3, params, &res)) != API_OK)
 		goto out;
-	if ((o = cert_json(res, 0)) == NULL ||
+	if ((o = cert_json(res, 0, 0)) == NULL ||
 	    (details = cJSON_CreateObject()) == NULL ||
 	    cJSON_AddStringToObject(details, "code",
 	    cJSON_GetStringValue(cJSON_GetObjectItem(o, "code"))) == NULL ||

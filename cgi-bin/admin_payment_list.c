@@ -54,21 +54,13 @@ static const char sql_list[] =
     "  f.id DESC LIMIT $8::bigint OFFSET $9::bigint) p ON true"
     " ORDER BY p.created_at DESC, p.id DESC";
 
-/* The payment of row i of res (list_row_fn). */
-static cJSON *
-row(const struct db_res *res, int i)
-{
-
-	return payment_json(res, i, 0);
-}
-
 /* The page query: its parameters, then LIMIT and OFFSET. */
 static const struct list_page list_q = {
 	.sql = sql_list,
 	.nparams = FL__MAX,
 	.id_col = 0,
 	.total_col = PAYMENT_NCOLUMNS,
-	.row = row,
+	.row = payment_json,
 };
 
 static const struct endpoint endpoint = {

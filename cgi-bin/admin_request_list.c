@@ -32,20 +32,12 @@ static const char sql_list[] =
     "  f.id DESC LIMIT $2::bigint OFFSET $3::bigint) q ON true"
     " ORDER BY q.created_at DESC, q.id DESC";
 
-/* The request of row i of res (list_row_fn). */
-static cJSON *
-row(const struct db_res *res, int i)
-{
-
-	return adminreq_json(res, i, 0);
-}
-
 static const struct list_page list_q = {
 	.sql = sql_list,
 	.nparams = FL__MAX,
 	.id_col = 0,
 	.total_col = ADMINREQ_NCOLUMNS,
-	.row = row,
+	.row = adminreq_json,
 };
 
 static const struct endpoint endpoint = {

@@ -10,6 +10,7 @@
 #include "db.h"
 #include "endpoint.h"
 #include "http.h"
+#include "row.h"
 
 static enum api_err	user_get(struct call *);
 
@@ -28,19 +29,11 @@ static enum api_err
 user_get(struct call *c)
 {
 	struct db_res	*res = NULL;
-	cJSON		*uj = NULL;
 	const char	*id = c->id_str;
 	enum api_err	 er;
 
-	if ((er = db_exec(c->db, sql_user, 1, &id, &res)) != API_OK)
-		goto out;
-	if ((uj = auth_user_row_json(res, 0, 0)) == NULL) {
-		er = db_nrows(res) == 1 ? API_ENOMEM : API_NOT_FOUND;
-		goto out;
-	}
-	er = http_send(c->r, 200, uj);
-out:
-	cJSON_Delete(uj);
+	if ((er = db_exec(c->db, sql_user, 1, &id, &res)) == API_OK)
+		er = row_send(c->r, 200, res, auth_user_row_json);
 	db_res_free(res);
 	return er;
 }

@@ -106,21 +106,13 @@ q_pattern(struct req *r, char **pat)
 	return API_OK;
 }
 
-/* The user of row i of res (list_row_fn). */
-static cJSON *
-row(const struct db_res *res, int i)
-{
-
-	return auth_user_row_json(res, i, 0);
-}
-
 /* The page query: its parameters, then LIMIT and OFFSET. */
 static const struct list_page list_q = {
 	.sql = sql_list,
 	.nparams = 3,
 	.id_col = 0,
 	.total_col = AUTH_USER_NCOLUMNS,
-	.row = row,
+	.row = auth_user_row_json,
 };
 
 static enum api_err

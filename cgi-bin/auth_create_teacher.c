@@ -6,8 +6,6 @@
  */
 #include "config.h"
 
-#include <stdio.h>
-
 #include <cjson/cJSON.h>
 
 #include "audit.h"
@@ -63,7 +61,7 @@ create_teacher(struct call *c)
 {
 	struct user	 u;
 	cJSON		*uj = NULL;
-	char		*hash = NULL, loc[64];
+	char		*hash = NULL;
 	enum api_err	 er;
 
 	if ((er = auth_new_password(c->r, "password", c->in[F_PASSWORD].v.s,
@@ -77,9 +75,7 @@ create_teacher(struct call *c)
 		er = API_ENOMEM;
 		goto out;
 	}
-	snprintf(loc, sizeof(loc), "/api/admin/users/%s", u.id_str);
-	(void)http_header(c->r, "Location", loc);
-	er = http_send(c->r, 201, uj);
+	er = http_send_created(c->r, uj, "/api/admin/users/%s", u.id_str);
 out:
 	cJSON_Delete(uj);
 	crypto_wipe_free(hash);

@@ -65,7 +65,7 @@ certificate_create(struct call *c)
 	if ((er = cert_issue(c->db, co.id_str, uid, c->user_id, &res,
 	    &created)) != API_OK)
 		goto out;
-	if ((o = cert_json(res, 0)) == NULL) {
+	if ((o = cert_json(res, 0, 0)) == NULL) {
 		er = db_nrows(res) == 1 ? API_ENOMEM : API_INTERNAL;
 		goto out;
 	}

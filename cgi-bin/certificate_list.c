@@ -20,20 +20,12 @@ static const char sql_list[] =
     "  f.id DESC LIMIT $2::bigint OFFSET $3::bigint) ct ON true"
     " ORDER BY ct.issued_at DESC, ct.id DESC";
 
-/* The certificate of row i of res (list_row_fn). */
-static cJSON *
-row(const struct db_res *res, int i)
-{
-
-	return cert_json(res, i);
-}
-
 static const struct list_page list_q = {
 	.sql = sql_list,
 	.nparams = 1,
 	.id_col = 0,
 	.total_col = CERT_NCOLUMNS,
-	.row = row,
+	.row = cert_json,
 };
 
 static const struct endpoint endpoint = {

@@ -58,7 +58,7 @@ classwork_create(struct call *c)
 	struct db_res	*res = NULL;
 	cJSON		*o = NULL;
 	const char	*params[5], *id;
-	char		 max[24], loc[64];
+	char		 max[24];
 	enum api_err	 er;
 
 	if ((er = course_load(c->db, c->id_str, &co)) != API_OK ||
@@ -81,10 +81,7 @@ classwork_create(struct call *c)
 	if ((er = classwork_audit(r, c->db, &c->a, &co, "classwork.create",
 	    "classwork", id)) != API_OK)
 		goto out;
-	snprintf(loc, sizeof(loc), "/api/classwork/%s", id);
-	if ((er = http_header(r, "Location", loc)) != API_OK)
-		goto out;
-	er = http_send(r, 201, o);
+	er = http_send_created(r, o, "/api/classwork/%s", id);
 out:
 	cJSON_Delete(o);
 	db_res_free(res);

@@ -12,6 +12,7 @@
 #include "db.h"
 #include "endpoint.h"
 #include "http.h"
+#include "row.h"
 
 static enum api_err	classwork_get(struct call *);
 
@@ -30,23 +31,15 @@ classwork_get(struct call *c)
 {
 	struct classwork	 cw;
 	struct db_res		*res = NULL;
-	cJSON			*o = NULL;
 	const char		*id = c->id_str;
 	enum api_err		 er;
 
-	if ((er = classwork_load(c->db, id, CLASSWORK_LOCK_NONE, &cw)) !=
-	    API_OK ||
+	if ((er = classwork_load(c->db, id, CLASSWORK_LOCK_NONE, &cw)) ==
+	    API_OK &&
 	    (er = classwork_check(c->db, &cw.course, &c->a, CLASSWORK_LEARN,
-	    NULL)) != API_OK ||
-	    (er = db_exec(c->db, sql_get, 1, &id, &res)) != API_OK)
-		goto out;
-	if ((o = classwork_json(res, 0, 0)) == NULL) {
-		er = db_nrows(res) == 1 ? API_ENOMEM : API_NOT_FOUND;
-		goto out;
-	}
-	er = http_send(c->r, 200, o);
-out:
-	cJSON_Delete(o);
+	    NULL)) == API_OK &&
+	    (er = db_exec(c->db, sql_get, 1, &id, &res)) == API_OK)
+		er = row_send(c->r, 200, res, classwork_json);
 	db_res_free(res);
 	return er;
 }

@@ -33,21 +33,13 @@ static const char sql_list[] =
     "  LIMIT $2::bigint OFFSET $3::bigint) cw ON true"
     " ORDER BY cw.id";
 
-/* The classwork of row i of res (list_row_fn). */
-static cJSON *
-row(const struct db_res *res, int i)
-{
-
-	return classwork_json(res, i, 0);
-}
-
 /* The page query: its parameters, then LIMIT and OFFSET. */
 static const struct list_page list_q = {
 	.sql = sql_list,
 	.nparams = 1,
 	.id_col = CLASSWORK_C_ID,
 	.total_col = CLASSWORK_NCOLUMNS,
-	.row = row,
+	.row = classwork_json,
 };
 
 static enum api_err

@@ -18,6 +18,7 @@
 #include "db.h"
 #include "endpoint.h"
 #include "http.h"
+#include "row.h"
 
 static enum api_err	classwork_update(struct call *);
 
@@ -92,7 +93,6 @@ classwork_update(struct call *c)
 	const struct vout	*in = c->in;
 	struct classwork	 cw;
 	struct db_res		*res = NULL;
-	cJSON			*o = NULL;
 	const char		*params[6];
 	char			 max[24];
 	enum api_err		 er;
@@ -114,18 +114,10 @@ classwork_update(struct call *c)
 	params[3] = in[F_DUE_AT].is_null ? "true" : "false";
 	params[4] = in[F_DUE_AT].present ? in[F_DUE_AT].v.s : NULL;
 	params[5] = in[F_MAX_POINTS].present ? max : NULL;
-	if ((er = db_exec(c->db, sql_update, 6, params, &res)) != API_OK)
-		goto out;
-	if ((o = classwork_json(res, 0, 0)) == NULL) {
-		er = db_nrows(res) == 1 ? API_ENOMEM : API_NOT_FOUND;
-		goto out;
-	}
-	if ((er = classwork_audit(r, c->db, &c->a, &cw.course,
-	    "classwork.update", "classwork", cw.id_str)) != API_OK)
-		goto out;
-	er = http_send(r, 200, o);
-out:
-	cJSON_Delete(o);
+	if ((er = db_exec(c->db, sql_update, 6, params, &res)) == API_OK &&
+	    (er = classwork_audit(r, c->db, &c->a, &cw.course,
+	    "classwork.update", "classwork", cw.id_str)) == API_OK)
+		er = row_send(r, 200, res, classwork_json);
 	db_res_free(res);
 	return er;
 }

@@ -61,7 +61,7 @@ course_create(struct call *c)
 	struct db_res	*res = NULL;
 	cJSON		*cj = NULL;
 	const char	*params[6];
-	char		 price[24], loc[64];
+	char		 price[24];
 	enum api_err	 er;
 
 	snprintf(price, sizeof(price), "%lld", in[F_PRICE].v.i);
@@ -83,10 +83,7 @@ course_create(struct call *c)
 		er = API_ENOMEM;
 		goto out;
 	}
-	snprintf(loc, sizeof(loc), "/api/courses/%s", co.id_str);
-	if ((er = http_header(r, "Location", loc)) != API_OK)
-		goto out;
-	er = http_send(r, 201, cj);
+	er = http_send_created(r, cj, "/api/courses/%s", co.id_str);
 out:
 	cJSON_Delete(cj);
 	db_res_free(res);

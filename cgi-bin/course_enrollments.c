@@ -67,18 +67,18 @@ static const struct row_col cols[] = {
 };
 
 /*
- * The roster entry in row i of res as a new JSON object (list_row_fn),
+ * The roster entry in row i of res as a new JSON object (row_json_fn),
  * or NULL when out of memory or a column is missing.
  */
 static cJSON *
-entry_json(const struct db_res *res, int i)
+entry_json(const struct db_res *res, int i, int col)
 {
 	int	 c;
 
 	for (c = 0; c < ROW_NCOLS(cols); c++)
-		if (db_get(res, i, c) == NULL)
+		if (db_get(res, i, col + c) == NULL)
 			return NULL;
-	return row_json(res, i, 0, cols, ROW_NCOLS(cols));
+	return row_json(res, i, col, cols, ROW_NCOLS(cols));
 }
 
 /* The page query: its parameters, then LIMIT and OFFSET. */

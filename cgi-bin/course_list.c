@@ -137,21 +137,13 @@ read_q(struct req *r, char **pat)
 	return API_OK;
 }
 
-/* The course of row i of res (list_row_fn). */
-static cJSON *
-row(const struct db_res *res, int i)
-{
-
-	return course_json(res, i, 0);
-}
-
 /* The page query: its parameters, then LIMIT and OFFSET. */
 static const struct list_page list_q = {
 	.sql = sql_list,
 	.nparams = 3,
 	.id_col = COURSE_C_ID,
 	.total_col = COURSE_NCOLUMNS,
-	.row = row,
+	.row = course_json,
 	.etag = 1,
 	.version = "SELECT v FROM catalogue_version",
 };

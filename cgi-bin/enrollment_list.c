@@ -56,20 +56,20 @@ static const struct row_col course_cols[] = {
 
 /*
  * The enrollment of row i of res with its course summary, as a new JSON
- * object (list_row_fn); NULL when out of memory or a column is missing.
+ * object (row_json_fn); NULL when out of memory or a column is missing.
  */
 static cJSON *
-row(const struct db_res *res, int i)
+row(const struct db_res *res, int i, int col)
 {
 	cJSON	*item;
-	int	 c;
+	int	 course = col + ENROLLMENT_NCOLUMNS, c;
 
 	for (c = 0; c < ROW_NCOLS(course_cols); c++)
-		if (db_get(res, i, ENROLLMENT_NCOLUMNS + c) == NULL)
+		if (db_get(res, i, course + c) == NULL)
 			return NULL;
-	if ((item = enrollment_json(res, i, 0)) == NULL)
+	if ((item = enrollment_json(res, i, col)) == NULL)
 		return NULL;
-	if (row_add(item, res, i, ENROLLMENT_NCOLUMNS, course_cols,
+	if (row_add(item, res, i, course, course_cols,
 	    ROW_NCOLS(course_cols)) == -1) {
 		cJSON_Delete(item);
 		return NULL;

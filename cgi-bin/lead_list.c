@@ -79,20 +79,12 @@ static const char sql_csv[] =
     "SELECT " LEAD_COLUMNS " FROM leads l" LEAD_WHERE
     " ORDER BY l.created_at DESC, l.id DESC LIMIT " LEAD_CSV_MAX;
 
-/* The lead of row i of res (list_row_fn). */
-static cJSON *
-row(const struct db_res *res, int i)
-{
-
-	return lead_json(res, i, 0);
-}
-
 static const struct list_page list_q = {
 	.sql = sql_list,
 	.nparams = FL_Q + 1,
 	.id_col = 0,
 	.total_col = LEAD_NCOLUMNS,
-	.row = row,
+	.row = lead_json,
 };
 
 /* Send the filtered leads as CSV, a header row first. */

@@ -101,7 +101,6 @@ lesson_create(struct call *c)
 	struct db_res	*res = NULL;
 	cJSON		*body = NULL;
 	const char	*lid;
-	char		 loc[64];
 	enum api_err	 er;
 
 	if ((er = course_load(c->db, c->id_str, &co)) != API_OK ||
@@ -114,15 +113,12 @@ lesson_create(struct call *c)
 	}
 	if ((er = insert(r, c->db, &co, c->in, &res)) != API_OK)
 		goto out;
-	if ((body = lesson_json(res, 0)) == NULL) {
+	if ((body = lesson_json(res, 0, 0)) == NULL) {
 		er = db_nrows(res) == 1 ? API_ENOMEM : API_INTERNAL;
 		goto out;
 	}
 	lid = db_get(res, 0, 0);	/* LESSON_COLUMNS: the id first */
-	snprintf(loc, sizeof(loc), "/api/lessons/%s", lid);
-	if ((er = http_header(r, "Location", loc)) != API_OK)
-		goto out;
-	er = http_send(r, 201, body);
+	er = http_send_created(r, body, "/api/lessons/%s", lid);
 out:
 	cJSON_Delete(body);
 	db_res_free(res);

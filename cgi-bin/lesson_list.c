@@ -16,6 +16,7 @@
 #include "endpoint.h"
 #include "http.h"
 #include "lesson.h"
+#include "row.h"
 
 static enum api_err	lesson_list(struct call *);
 
@@ -39,23 +40,16 @@ static const char sql_list[] =
 static cJSON *
 list_json(const struct db_res *res)
 {
-	cJSON	*o, *items, *it;
-	int	 i;
+	cJSON	*o;
 
 	if ((o = cJSON_CreateObject()) == NULL ||
-	    (items = cJSON_AddArrayToObject(o, "items")) == NULL)
-		goto enomem;
-	for (i = 0; i < db_nrows(res); i++) {
-		if ((it = lesson_json(res, i)) == NULL)
-			goto enomem;
-		cJSON_AddItemToArray(items, it);
+	    row_add_array(o, "items", res, lesson_json) == -1 ||
+	    cJSON_AddNumberToObject(o, "total", (double)db_nrows(res)) ==
+	    NULL) {
+		cJSON_Delete(o);
+		return NULL;
 	}
-	if (cJSON_AddNumberToObject(o, "total", (double)db_nrows(res)) == NULL)
-		goto enomem;
 	return o;
-enomem:
-	cJSON_Delete(o);
-	return NULL;
 }
 
 static enum api_err

@@ -184,7 +184,7 @@ lesson_update(struct call *c)
 		er = API_NOT_FOUND;
 		goto out;
 	}
-	if ((body = lesson_json(res, 0)) == NULL) {
+	if ((body = lesson_json(res, 0, 0)) == NULL) {
 		er = API_ENOMEM;
 		goto out;
 	}

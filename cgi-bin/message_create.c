@@ -102,7 +102,7 @@ message_create(struct call *c)
 	struct db_res	*res = NULL, *msg = NULL, *view = NULL;
 	cJSON		*o = NULL, *j;
 	const char	*params[4];
-	char		 to[24], loc[64];
+	char		 to[24];
 	enum api_err	 er;
 
 	if ((er = recipient(c, to, sizeof(to))) != API_OK)
@@ -140,10 +140,7 @@ message_create(struct call *c)
 		goto out;
 	}
 	cJSON_AddItemToObject(o, "message", j);
-	snprintf(loc, sizeof(loc), "/api/messages/%s", t.id_str);
-	if ((er = http_header(c->r, "Location", loc)) != API_OK)
-		goto out;
-	er = http_send(c->r, 201, o);
+	er = http_send_created(c->r, o, "/api/messages/%s", t.id_str);
 out:
 	cJSON_Delete(o);
 	db_res_free(view);

@@ -11,6 +11,7 @@
 #include "db.h"
 #include "endpoint.h"
 #include "http.h"
+#include "row.h"
 #include "thread.h"
 
 static enum api_err	message_get(struct call *);
@@ -35,9 +36,8 @@ message_get(struct call *c)
 {
 	struct thread	 t;
 	struct db_res	*res = NULL, *view = NULL;
-	cJSON		*o = NULL, *arr, *j;
+	cJSON		*o = NULL;
 	const char	*params[2];
-	int		 i;
 	enum api_err	 er;
 
 	if ((er = thread_load(c, &t)) != API_OK)
@@ -49,18 +49,10 @@ message_get(struct call *c)
 	    (er = db_exec(c->db, sql_view, 2, params, &view)) != API_OK)
 		goto out;
 	if ((o = thread_json(view, 0, 0)) == NULL ||
-	    (arr = cJSON_AddArrayToObject(o, "messages")) == NULL) {
+	    row_add_array(o, "messages", res, thread_message_json) == -1)
 		er = API_ENOMEM;
-		goto out;
-	}
-	for (i = 0; i < db_nrows(res); i++) {
-		if ((j = thread_message_json(res, i, 0)) == NULL) {
-			er = API_ENOMEM;
-			goto out;
-		}
-		cJSON_AddItemToArray(arr, j);
-	}
-	er = http_send(c->r, 200, o);
+	else
+		er = http_send(c->r, 200, o);
 out:
 	cJSON_Delete(o);
 	db_res_free(view);

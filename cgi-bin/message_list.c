@@ -40,20 +40,12 @@ static const char sql_list[] =
     "  f.id DESC LIMIT $6::bigint OFFSET $7::bigint) v ON true"
     " ORDER BY v.last_message_at DESC, v.id DESC";
 
-/* The thread of row i of res (list_row_fn). */
-static cJSON *
-row(const struct db_res *res, int i)
-{
-
-	return thread_json(res, i, 0);
-}
-
 static const struct list_page list_q = {
 	.sql = sql_list,
 	.nparams = FL__MAX + 2,
 	.id_col = 0,
 	.total_col = THREAD_NCOLUMNS,
-	.row = row,
+	.row = thread_json,
 };
 
 static const struct endpoint endpoint = {

@@ -22,15 +22,14 @@ static const char sql_list[] =
     "  f.id DESC LIMIT $2::bigint OFFSET $3::bigint) p ON true"
     " ORDER BY p.created_at DESC, p.id DESC";
 
-/* The payment of row i of res as its payer sees it (list_row_fn). */
+/* The payment of row i of res as its payer sees it (row_json_fn). */
 static cJSON *
-row(const struct db_res *res, int i)
+row(const struct db_res *res, int i, int col)
 {
-
 	cJSON	*o;
 
 	/* An admin's notes on a manual payment are for staff only. */
-	if ((o = payment_json(res, i, 0)) != NULL)
+	if ((o = payment_json(res, i, col)) != NULL)
 		cJSON_DeleteItemFromObjectCaseSensitive(o, "notes");
 	return o;
 }

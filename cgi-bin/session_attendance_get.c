@@ -50,20 +50,13 @@ static const char sql_list[] =
     "  AND a.user_id = p.user_id"
     " ORDER BY p.user_id";
 
-/* The attendee of row i of res (list_row_fn). */
-static cJSON *
-row(const struct db_res *res, int i)
-{
-
-	return row_json(res, i, 0, cols, ROW_NCOLS(cols));
-}
-
 static const struct list_page list_q = {
 	.sql = sql_list,
 	.nparams = 2,
 	.id_col = 0,
 	.total_col = ROW_NCOLS(cols),
-	.row = row,
+	.cols = cols,
+	.ncols = ROW_NCOLS(cols),
 };
 
 static enum api_err

@@ -61,7 +61,7 @@ session_create(struct call *c)
 	struct db_res	*res = NULL;
 	cJSON		*o = NULL;
 	const char	*params[7];
-	char		 dur[24], loc[64];
+	char		 dur[24];
 	enum api_err	 er;
 
 	if (!live_session_url_ok(c->in[F_URL].v.s))
@@ -88,10 +88,7 @@ session_create(struct call *c)
 		er = db_nrows(res) == 1 ? API_ENOMEM : API_INTERNAL;
 		goto out;
 	}
-	snprintf(loc, sizeof(loc), "/api/sessions/%s", db_get(res, 0, 0));
-	if ((er = http_header(r, "Location", loc)) != API_OK)
-		goto out;
-	er = http_send(r, 201, o);
+	er = http_send_created(r, o, "/api/sessions/%s", db_get(res, 0, 0));
 out:
 	cJSON_Delete(o);
 	db_res_free(res);

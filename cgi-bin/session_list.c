@@ -39,20 +39,12 @@ static const char sql_list[] =
     " ORDER BY s.ended, CASE WHEN NOT s.ended THEN s.starts_at END,"
     " s.starts_at DESC, s.id";
 
-/* The session of row i of res (list_row_fn). */
-static cJSON *
-row(const struct db_res *res, int i)
-{
-
-	return live_session_json(res, i, 0);
-}
-
 static const struct list_page list_q = {
 	.sql = sql_list,
 	.nparams = 2,
 	.id_col = 0,
 	.total_col = LIVE_SESSION_NCOLUMNS,
-	.row = row,
+	.row = live_session_json,
 };
 
 static enum api_err

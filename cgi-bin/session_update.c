@@ -17,6 +17,7 @@
 #include "http.h"
 #include "lesson.h"
 #include "live_session.h"
+#include "row.h"
 
 static enum api_err	session_update(struct call *);
 
@@ -61,7 +62,6 @@ session_update(struct call *c)
 	struct req		*r = c->r;
 	struct live_session	 s;
 	struct db_res		*res = NULL;
-	cJSON			*o = NULL;
 	const char		*params[7];
 	char			 dur[24];
 	enum api_err		 er;
@@ -87,15 +87,8 @@ session_update(struct call *c)
 	params[5] = CALL_GIVEN(c, F_DESCRIPTION) ? "true" : "false";
 	params[6] = c->in[F_DESCRIPTION].present ?
 	    c->in[F_DESCRIPTION].v.s : NULL;
-	if ((er = db_exec(c->db, sql_update, 7, params, &res)) != API_OK)
-		goto out;
-	if ((o = live_session_json(res, 0, 0)) == NULL) {
-		er = db_nrows(res) == 1 ? API_ENOMEM : API_NOT_FOUND;
-		goto out;
-	}
-	er = http_send(r, 200, o);
-out:
-	cJSON_Delete(o);
+	if ((er = db_exec(c->db, sql_update, 7, params, &res)) == API_OK)
+		er = row_send(r, 200, res, live_session_json);
 	db_res_free(res);
 	return er;
 }

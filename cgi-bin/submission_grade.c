@@ -26,6 +26,7 @@
 #include "db.h"
 #include "endpoint.h"
 #include "http.h"
+#include "row.h"
 
 static enum api_err	submission_grade(struct call *);
 
@@ -101,7 +102,6 @@ submission_grade(struct call *c)
 	const struct vout	*in = c->in;
 	struct classwork	 cw;
 	struct db_res		*res = NULL;
-	cJSON			*o = NULL;
 	const char		*params[5];
 	char			 grade[24], why[80];
 	enum api_err		 er;
@@ -119,18 +119,10 @@ submission_grade(struct call *c)
 	params[2] = in[F_FEEDBACK].is_null ? "true" : "false";
 	params[3] = in[F_FEEDBACK].present ? in[F_FEEDBACK].v.s : NULL;
 	params[4] = c->user_id;
-	if ((er = db_exec(c->db, sql_grade, 5, params, &res)) != API_OK)
-		goto out;
-	if ((o = classwork_submission_json(res, 0, 0)) == NULL) {
-		er = db_nrows(res) == 1 ? API_ENOMEM : API_NOT_FOUND;
-		goto out;
-	}
-	if ((er = classwork_audit(r, c->db, &c->a, &cw.course,
-	    "submission.grade", "submission", c->id_str)) != API_OK)
-		goto out;
-	er = http_send(r, 200, o);
-out:
-	cJSON_Delete(o);
+	if ((er = db_exec(c->db, sql_grade, 5, params, &res)) == API_OK &&
+	    (er = classwork_audit(r, c->db, &c->a, &cw.course,
+	    "submission.grade", "submission", c->id_str)) == API_OK)
+		er = row_send(r, 200, res, classwork_submission_json);
 	db_res_free(res);
 	return er;
 }

@@ -39,21 +39,13 @@ static const char sql_list[] =
     " LEFT JOIN users u ON u.id = s.user_id"
     " ORDER BY s.id";
 
-/* The submission of row i of res (list_row_fn). */
-static cJSON *
-row(const struct db_res *res, int i)
-{
-
-	return classwork_submission_json(res, i, 0);
-}
-
 /* The page query: its parameters, then LIMIT and OFFSET. */
 static const struct list_page list_q = {
 	.sql = sql_list,
 	.nparams = 2,
 	.id_col = SUBMISSION_C_ID,
 	.total_col = SUBMISSION_NCOLUMNS,
-	.row = row,
+	.row = classwork_submission_json,
 };
 
 static enum api_err

@@ -53,7 +53,7 @@ ticket_create(struct call *c)
 	struct db_res	*res = NULL;
 	cJSON		*o = NULL;
 	const char	*params[5];
-	char		 course[24], loc[64];
+	char		 course[24];
 	enum api_err	 er;
 
 	if (c->in[F_PRIORITY].present &&
@@ -85,10 +85,7 @@ ticket_create(struct call *c)
 		er = API_ENOMEM;
 		goto out;
 	}
-	snprintf(loc, sizeof(loc), "/api/tickets/%s", db_get(res, 0, 0));
-	if ((er = http_header(c->r, "Location", loc)) != API_OK)
-		goto out;
-	er = http_send(c->r, 201, o);
+	er = http_send_created(c->r, o, "/api/tickets/%s", db_get(res, 0, 0));
 out:
 	cJSON_Delete(o);
 	db_res_free(res);

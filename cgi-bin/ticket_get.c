@@ -12,6 +12,7 @@
 #include "db.h"
 #include "endpoint.h"
 #include "http.h"
+#include "row.h"
 #include "ticket.h"
 
 static enum api_err	ticket_get(struct call *);
@@ -36,9 +37,8 @@ ticket_get(struct call *c)
 {
 	struct ticket	 t;
 	struct db_res	*res = NULL, *rep = NULL;
-	cJSON		*o = NULL, *arr, *j;
+	cJSON		*o = NULL;
 	const char	*params[2];
-	int		 i;
 	enum api_err	 er;
 
 	if ((er = ticket_load(c, 0, &t)) != API_OK)
@@ -49,18 +49,10 @@ ticket_get(struct call *c)
 	    (er = db_exec(c->db, sql_replies, 2, params, &rep)) != API_OK)
 		goto out;
 	if ((o = ticket_json(res, 0, 0)) == NULL ||
-	    (arr = cJSON_AddArrayToObject(o, "replies")) == NULL) {
+	    row_add_array(o, "replies", rep, ticket_reply_json) == -1)
 		er = API_ENOMEM;
-		goto out;
-	}
-	for (i = 0; i < db_nrows(rep); i++) {
-		if ((j = ticket_reply_json(rep, i, 0)) == NULL) {
-			er = API_ENOMEM;
-			goto out;
-		}
-		cJSON_AddItemToArray(arr, j);
-	}
-	er = http_send(c->r, 200, o);
+	else
+		er = http_send(c->r, 200, o);
 out:
 	cJSON_Delete(o);
 	db_res_free(rep);

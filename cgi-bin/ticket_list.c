@@ -47,20 +47,12 @@ static const char sql_list[] =
     "  f.id DESC LIMIT $7::bigint OFFSET $8::bigint) t ON true"
     " ORDER BY t.created_at DESC, t.id DESC";
 
-/* The ticket of row i of res (list_row_fn). */
-static cJSON *
-row(const struct db_res *res, int i)
-{
-
-	return ticket_json(res, i, 0);
-}
-
 static const struct list_page list_q = {
 	.sql = sql_list,
 	.nparams = FL__MAX + 2,
 	.id_col = 0,
 	.total_col = TICKET_NCOLUMNS,
-	.row = row,
+	.row = ticket_json,
 };
 
 static const struct endpoint endpoint = {

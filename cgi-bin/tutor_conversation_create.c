@@ -64,7 +64,7 @@ conversation_create(struct call *c)
 	struct db_res	*res = NULL;
 	cJSON		*o = NULL;
 	const char	*params[4];
-	char		 cid[24], lid[24], lcourse[24], loc[64];
+	char		 cid[24], lid[24], lcourse[24];
 	enum api_err	 er;
 
 	cid[0] = lid[0] = '\0';
@@ -100,11 +100,8 @@ conversation_create(struct call *c)
 		er = db_nrows(res) == 1 ? API_ENOMEM : API_INTERNAL;
 		goto out;
 	}
-	snprintf(loc, sizeof(loc), "/api/tutor/conversations/%s",
+	er = http_send_created(r, o, "/api/tutor/conversations/%s",
 	    db_get(res, 0, 0));
-	if ((er = http_header(r, "Location", loc)) != API_OK)
-		goto out;
-	er = http_send(r, 201, o);
 out:
 	cJSON_Delete(o);
 	db_res_free(res);

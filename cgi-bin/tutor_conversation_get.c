@@ -15,6 +15,7 @@
 #include "db.h"
 #include "endpoint.h"
 #include "http.h"
+#include "row.h"
 #include "tutor.h"
 
 static enum api_err	conversation_get(struct call *);
@@ -41,9 +42,9 @@ conversation_get(struct call *c)
 {
 	struct req	*r = c->r;
 	struct db_res	*res = NULL, *msgs = NULL;
-	cJSON		*o = NULL, *items, *m, *details = NULL;
+	cJSON		*o = NULL, *details = NULL;
 	const char	*params[3], *owner;
-	int		 admin, i;
+	int		 admin;
 	enum api_err	 er;
 
 	admin = (c->a.user.role_bit & ROLE_ADMIN) != 0;
@@ -78,18 +79,10 @@ conversation_get(struct call *c)
 	if ((er = db_exec(c->db, sql_messages, 1, params, &msgs)) != API_OK)
 		goto out;
 	if ((o = tutor_conversation_json(res, 0, 0)) == NULL ||
-	    (items = cJSON_AddArrayToObject(o, "messages")) == NULL) {
+	    row_add_array(o, "messages", msgs, tutor_message_json) == -1)
 		er = API_ENOMEM;
-		goto out;
-	}
-	for (i = 0; i < db_nrows(msgs); i++) {
-		if ((m = tutor_message_json(msgs, i, 0)) == NULL) {
-			er = API_ENOMEM;
-			goto out;
-		}
-		cJSON_AddItemToArray(items, m);
-	}
-	er = http_send(r, 200, o);
+	else
+		er = http_send(r, 200, o);
 out:
 	cJSON_Delete(details);
 	cJSON_Delete(o);

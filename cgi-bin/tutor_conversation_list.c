@@ -31,20 +31,12 @@ static const char sql_list[] =
     "  f.id DESC LIMIT $2::bigint OFFSET $3::bigint) c ON true"
     " ORDER BY c.updated_at DESC, c.id DESC";
 
-/* The conversation of row i of res (list_row_fn). */
-static cJSON *
-row(const struct db_res *res, int i)
-{
-
-	return tutor_conversation_json(res, i, 0);
-}
-
 static const struct list_page list_q = {
 	.sql = sql_list,
 	.nparams = 1,
 	.id_col = 0,
 	.total_col = TUTOR_CONVERSATION_NCOLUMNS,
-	.row = row,
+	.row = tutor_conversation_json,
 };
 
 static enum api_err

@@ -324,7 +324,7 @@ message_create(struct call *c)
 	const char		*params[3], *lesson_id, *used_s;
 	char			*prompt = NULL, *refmsg = NULL;
 	char			 lcourse[24], n1[24], n2[24], tag[20];
-	char			 open_m[48], close_m[48], resets[32], loc[64];
+	char			 open_m[48], close_m[48], resets[32];
 	size_t			 nmsgs = 0, size;
 	long long		 used;
 	time_t			 now, next;
@@ -476,10 +476,8 @@ message_create(struct call *c)
 			    "stream_client_gone", NULL);
 		goto out;
 	}
-	snprintf(loc, sizeof(loc), "/api/tutor/conversations/%s", c->id_str);
-	if ((er = http_header(r, "Location", loc)) != API_OK)
-		goto out;
-	er = http_send(r, 201, body);
+	er = http_send_created(r, body, "/api/tutor/conversations/%s",
+	    c->id_str);
 out:
 	if (er != API_OK && rl.started) {
 		/* The stream has begun: no other answer can follow. */

@@ -137,7 +137,7 @@ upload_complete(struct call *c)
 		er = http_fail(c->r, API_CONFLICT, "the upload is complete");
 		goto out;
 	}
-	if ((o = upload_json(res, 0)) == NULL) {
+	if ((o = upload_json(res, 0, 0)) == NULL) {
 		er = API_ENOMEM;
 		goto out;
 	}

@@ -53,7 +53,7 @@ upload_get(struct call *c)
 		goto out;
 	}
 	er = API_ENOMEM;
-	if ((o = upload_json(res, 0)) == NULL)
+	if ((o = upload_json(res, 0, 0)) == NULL)
 		goto out;
 	if (strcmp(db_get(res, 0, 6), "ready") == 0) {
 		upload_conf(&uc);

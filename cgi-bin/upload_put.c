@@ -277,7 +277,7 @@ finish(struct call *c, const char *tmp, const char *final,
 	}
 	er = API_ENOMEM;
 	if ((o = cJSON_CreateObject()) == NULL ||
-	    (u = upload_json(res, 0)) == NULL)
+	    (u = upload_json(res, 0, 0)) == NULL)
 		goto out;
 	cJSON_AddItemToObject(o, "upload", u);
 	if (cJSON_AddStringToObject(o, "status", "ready") == NULL ||

@@ -166,7 +166,7 @@ upload_sign(struct call *c)
 	cJSON			*o = NULL, *u, *put;
 	const char		*p[8], *name, *ct, *purpose, *why, *v;
 	char			 key[UPLOAD_KEY_LEN + 1], size[24], target[24];
-	char			 quota[24], loc[64], exp[32];
+	char			 quota[24], exp[32];
 	long long		 expires;
 	enum api_err		 er;
 
@@ -229,7 +229,7 @@ upload_sign(struct call *c)
 	expires = (long long)time(NULL) + uc.ttl;
 	er = API_ENOMEM;
 	if ((o = cJSON_CreateObject()) == NULL ||
-	    (u = upload_json(res, 0)) == NULL)
+	    (u = upload_json(res, 0, 0)) == NULL)
 		goto out;
 	cJSON_AddItemToObject(o, "upload", u);
 	if ((put = put_json(&uc, db_get(res, 0, 0), key, ct, expires, exp,
@@ -240,10 +240,7 @@ upload_sign(struct call *c)
 	cJSON_AddItemToObject(o, "put", put);
 	if (cJSON_AddStringToObject(o, "expires_at", exp) == NULL)
 		goto out;
-	snprintf(loc, sizeof(loc), "/api/uploads/%s", db_get(res, 0, 0));
-	if ((er = http_header(r, "Location", loc)) != API_OK)
-		goto out;
-	er = http_send(r, 201, o);
+	er = http_send_created(r, o, "/api/uploads/%s", db_get(res, 0, 0));
 out:
 	cJSON_Delete(o);
 	db_res_free(res);

@@ -131,16 +131,16 @@ cert_verify_url(const char *code, char *buf, size_t size)
 }
 
 cJSON *
-cert_json(const struct db_res *res, int row)
+cert_json(const struct db_res *res, int row, int col)
 {
 	const char	*code;
 	char		 shown[CERT_SHOWN_LEN + 1], url[1024], path[64];
 	cJSON		*o;
 
-	if ((code = db_get(res, row, CERT_COL_CODE)) == NULL ||
+	if ((code = db_get(res, row, col + CERT_COL_CODE)) == NULL ||
 	    strlen(code) != CERT_CODE_LEN)
 		return NULL;
-	if ((o = row_json(res, row, 0, cert_cols, CERT_NCOLUMNS)) == NULL)
+	if ((o = row_json(res, row, col, cert_cols, CERT_NCOLUMNS)) == NULL)
 		return NULL;
 	cert_code_show(code, shown);
 	cert_verify_url(code, url, sizeof(url));

@@ -274,6 +274,15 @@ enum api_err	 http_header(struct req *r, const char *name,
 enum api_err	 http_send(struct req *r, int status, const cJSON *body);
 
 /*
+ * Send 201 with body as JSON and a Location header: the path fmt makes
+ * (printf-style, at most 255 bytes).  Returns what http_send returned,
+ * API_ENOMEM, or API_INTERNAL when the path is too long.
+ */
+enum api_err	 http_send_created(struct req *r, const cJSON *body,
+		    const char *fmt, ...)
+		    __attribute__((format(printf, 3, 4)));
+
+/*
  * Send 200 with body as JSON and a strong ETag made from the bytes
  * sent; when the request's If-None-Match names that tag (or is "*"),
  * send 304 with no body instead.  For public GETs (SPEC §2).  The

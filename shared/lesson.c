@@ -54,20 +54,20 @@ _Static_assert(ROW_NCOLS(cols) == C__MAX,
     "a column of LESSON_COLUMNS without its JSON");
 
 cJSON *
-lesson_json(const struct db_res *res, int row)
+lesson_json(const struct db_res *res, int row, int col)
 {
 	const char	*open;
 	cJSON		*o;
 
-	if (row >= db_nrows(res) || db_get(res, row, C_ID) == NULL)
+	if (row >= db_nrows(res) || db_get(res, row, col + C_ID) == NULL)
 		return NULL;
-	open = db_get(res, row, C_OPEN);
+	open = db_get(res, row, col + C_OPEN);
 	if ((o = cJSON_CreateObject()) == NULL ||
-	    row_add(o, res, row, 0, cols, C_VIDEO) == -1 ||
+	    row_add(o, res, row, col, cols, C_VIDEO) == -1 ||
 	    (open != NULL && open[0] == 't' &&
-	    row_add(o, res, row, C_VIDEO, cols + C_VIDEO,
+	    row_add(o, res, row, col + C_VIDEO, cols + C_VIDEO,
 	    C_CREATED - C_VIDEO) == -1) ||
-	    row_add(o, res, row, C_CREATED, cols + C_CREATED,
+	    row_add(o, res, row, col + C_CREATED, cols + C_CREATED,
 	    C__MAX - C_CREATED) == -1) {
 		log_warnx("lesson_json: out of memory");
 		cJSON_Delete(o);

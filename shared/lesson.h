@@ -42,13 +42,13 @@ union vval;
 	SQL_UTC("l.created_at") ", " SQL_UTC("l.updated_at")
 
 /*
- * The JSON of the lesson in row of res (selected with LESSON_COLUMNS):
+ * The JSON of the lesson in row of res (LESSON_COLUMNS from col on):
  * {id, course_id, title, position, is_preview, video_url, content,
  * created_at, updated_at}, without video_url and content when the row
  * is not open to the caller.  The caller frees it; NULL when out of
  * memory or the row is not there.
  */
-cJSON		*lesson_json(const struct db_res *res, int row);
+cJSON		*lesson_json(const struct db_res *res, int row, int col);
 
 /*
  * Load into *c the course of the lesson whose id is the decimal text id,

@@ -41,7 +41,7 @@ list_items(const struct db_res *res, const struct list_page *q,
 	for (i = 0; i < db_nrows(res); i++) {
 		if (db_get(res, i, q->id_col) == NULL)
 			continue;	/* a page past the end */
-		if ((o = q->row != NULL ? q->row(res, i) :
+		if ((o = q->row != NULL ? q->row(res, i, 0) :
 		    row_json(res, i, 0, q->cols, q->ncols)) == NULL)
 			return API_ENOMEM;
 		cJSON_AddItemToArray(*items, o);

@@ -17,23 +17,17 @@
 #include <cjson/cJSON.h>
 
 #include "err.h"
+#include "row.h"
 
 struct db;
 struct db_res;
 struct req;
-struct row_col;
 
 /* The size of the LIMIT and OFFSET texts list_send makes. */
 #define LIST_NUM_SIZE	24
 
 /* The most parameters a list query takes before LIMIT and OFFSET. */
 #define LIST_PARAMS_MAX	16
-
-/*
- * The JSON of row i of res as a new object (the caller frees it), or
- * NULL when out of memory or the row is not what it should be.
- */
-typedef cJSON	*(*list_row_fn)(const struct db_res *res, int i);
 
 /* How an optional filter of a list is checked. */
 enum list_kind {
@@ -69,7 +63,7 @@ struct list_page {
 	int		 nparams;
 	int		 id_col;
 	int		 total_col;
-	list_row_fn	 row;
+	row_json_fn	 row;
 	const struct row_col *cols;
 	int		 ncols;
 	int		 etag;

@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -226,6 +227,26 @@ http_send(struct req *r, int status, const cJSON *body)
 	er = http_send_raw(r, status, s);
 	cJSON_free(s);
 	return er;
+}
+
+enum api_err
+http_send_created(struct req *r, const cJSON *body, const char *fmt, ...)
+{
+	va_list		 ap;
+	char		 loc[256];
+	int		 n;
+	enum api_err	 er;
+
+	va_start(ap, fmt);
+	n = vsnprintf(loc, sizeof(loc), fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(loc)) {
+		log_warnx("http_send_created: Location too long");
+		return API_INTERNAL;
+	}
+	if ((er = http_header(r, "Location", loc)) != API_OK)
+		return er;
+	return http_send(r, 201, body);
 }
 
 /*

@@ -9,6 +9,7 @@
 #include <cjson/cJSON.h>
 
 #include "db.h"
+#include "http.h"
 #include "log.h"
 #include "row.h"
 
@@ -92,4 +93,37 @@ row_json(const struct db_res *res, int row, int col,
 		return NULL;
 	}
 	return o;
+}
+
+int
+row_add_array(cJSON *obj, const char *name, const struct db_res *res,
+    row_json_fn fn)
+{
+	cJSON	*arr, *o;
+	int	 i;
+
+	if ((arr = cJSON_AddArrayToObject(obj, name)) == NULL)
+		return -1;
+	for (i = 0; i < db_nrows(res); i++) {
+		if ((o = fn(res, i, 0)) == NULL)
+			return -1;
+		cJSON_AddItemToArray(arr, o);
+	}
+	return 0;
+}
+
+enum api_err
+row_send(struct req *r, int status, const struct db_res *res,
+    row_json_fn fn)
+{
+	cJSON		*o;
+	enum api_err	 er;
+
+	if (db_nrows(res) < 1)
+		return API_NOT_FOUND;
+	if ((o = fn(res, 0, 0)) == NULL)
+		return API_ENOMEM;
+	er = http_send(r, status, o);
+	cJSON_Delete(o);
+	return er;
 }

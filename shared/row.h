@@ -14,7 +14,10 @@
 
 #include <cjson/cJSON.h>
 
+#include "err.h"
+
 struct db_res;
+struct req;
 
 /* A timestamptz expression as RFC 3339 UTC text ("...T10:00:00Z"). */
 #define SQL_UTC(expr)							\
@@ -55,5 +58,28 @@ cJSON	*row_json(const struct db_res *res, int row, int col,
  */
 int	 row_add(cJSON *obj, const struct db_res *res, int row, int col,
 	    const struct row_col *cols, int n);
+
+/*
+ * What each resource's *_json is: the JSON object of row of res, its
+ * columns from col on.  A new object (the caller frees it), or NULL when
+ * out of memory or the row is not what it should be.
+ */
+typedef cJSON	*(*row_json_fn)(const struct db_res *res, int row, int col);
+
+/*
+ * Add to obj a member name: the array of the objects fn makes of every
+ * row of res.  Returns 0, or -1 when out of memory or a row makes none
+ * (obj is then partly filled; free it).
+ */
+int	 row_add_array(cJSON *obj, const char *name, const struct db_res *res,
+	    row_json_fn fn);
+
+/*
+ * Send with status the object fn makes of row 0 of res, the one row a
+ * handler's statement returned.  Returns what http_send returned,
+ * API_NOT_FOUND when res has no row (nothing is sent), or API_ENOMEM.
+ */
+enum api_err row_send(struct req *r, int status, const struct db_res *res,
+	    row_json_fn fn) __attribute__((warn_unused_result));
 
 #endif /* LECTERN_ROW_H */

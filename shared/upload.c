@@ -359,10 +359,10 @@ upload_get_url(const struct upload_conf *uc, const char *id,
 }
 
 cJSON *
-upload_json(const struct db_res *res, int row)
+upload_json(const struct db_res *res, int row, int col)
 {
 
-	return row_json(res, row, 0, cols, ROW_NCOLS(cols));
+	return row_json(res, row, col, cols, ROW_NCOLS(cols));
 }
 
 static const char sql_deleted[] =

@@ -146,11 +146,11 @@ enum api_err	upload_get_url(const struct upload_conf *uc, const char *id,
 #define UPLOAD_COL_USER		10
 
 /*
- * The JSON of the upload in row of res (UPLOAD_COLUMNS): {id, filename,
- * content_type, size, purpose, target_id, status, sha256, created_at}.
- * The caller frees it; NULL when out of memory.
+ * The JSON of the upload in row of res (UPLOAD_COLUMNS from col on):
+ * {id, filename, content_type, size, purpose, target_id, status, sha256,
+ * created_at}.  The caller frees it; NULL when out of memory.
  */
-cJSON		*upload_json(const struct db_res *res, int row);
+cJSON		*upload_json(const struct db_res *res, int row, int col);
 
 #define UPLOAD_ATTACH_MAX	20	/* files on one lesson or submission */
 
