@@ -17,6 +17,7 @@
 #include "json.h"
 #include "jwt.h"
 #include "jwks.h"
+#include "valid.h"
 
 
 /*
@@ -31,20 +32,6 @@ segment_object(const char *seg, size_t len, cJSON **out)
 
 	er = jwt_segment_object(seg, len, out);
 	return er == API_UNAUTHORIZED ? API_INVALID_TOKEN : er;
-}
-
-/* Whether s is 1 to max printable ASCII characters. */
-static int
-printable(const char *s, size_t max)
-{
-	size_t	 i, len;
-
-	if (s == NULL || (len = strlen(s)) == 0 || len > max)
-		return 0;
-	for (i = 0; i < len; i++)
-		if (s[i] < 0x21 || s[i] > 0x7e)
-			return 0;
-	return 1;
 }
 
 /*
@@ -103,7 +90,7 @@ idtoken_kid(const char *token, char *kid, size_t size, const char **why)
 		goto out;
 	}
 	k = json_get_string(hdr, "kid");
-	if (!printable(k, JWKS_KID_MAX) || strlen(k) >= size) {
+	if (!valid_visible(k, JWKS_KID_MAX) || strlen(k) >= size) {
 		*why = "the token names no key";
 		goto out;
 	}
@@ -213,7 +200,7 @@ check_claims(struct idtoken *t, const struct idtoken_rules *rules,
 		return API_INVALID_TOKEN;
 	}
 	s = json_get_string(p, "sub");
-	if (!printable(s, (rules->flags & IDT_SUB_128) ? 128 :
+	if (!valid_visible(s, (rules->flags & IDT_SUB_128) ? 128 :
 	    IDTOKEN_SUB_MAX)) {
 		*why = "the token's subject is missing or malformed";
 		return API_INVALID_TOKEN;

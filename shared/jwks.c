@@ -34,6 +34,7 @@
 #include "json.h"
 #include "jwks.h"
 #include "log.h"
+#include "valid.h"
 
 #define CACHE_MAGIC	"lectern-jwks 1 "
 #define CACHE_HDR_MAX	2048	/* the header line, URL included */
@@ -105,20 +106,6 @@ out:
 	return er;
 }
 
-/* Whether s is 1 to JWKS_KID_MAX printable ASCII characters. */
-static int
-kid_ok(const char *s)
-{
-	size_t	 i, len;
-
-	if (s == NULL || (len = strlen(s)) == 0 || len > JWKS_KID_MAX)
-		return 0;
-	for (i = 0; i < len; i++)
-		if (s[i] < 0x21 || s[i] > 0x7e)
-			return 0;
-	return 1;
-}
-
 /*
  * Add the JWK k to set when it is an RSA signing key for RS256.
  * Returns API_OK (added or skipped), API_INVALID (a kid seen before)
@@ -142,7 +129,7 @@ add_key(struct jwks *set, const cJSON *k)
 	    ((alg = json_get_string(k, "alg")) == NULL ||
 	    strcmp(alg, "RS256") != 0))
 		return API_OK;
-	if (!kid_ok(kid = json_get_string(k, "kid")))
+	if (!valid_visible(kid = json_get_string(k, "kid"), JWKS_KID_MAX))
 		return API_OK;
 	if (jwks_find(set, kid) != NULL)
 		return API_INVALID;

@@ -25,6 +25,7 @@
 #include "json.h"
 #include "jwt.h"
 #include "log.h"
+#include "valid.h"
 
 #define JWT_MAX_MEMBERS	64			/* per JSON object */
 #define JWT_NUM_MAX	9007199254740992LL	/* 2^53 */
@@ -201,17 +202,10 @@ static int
 get_printable(const cJSON *o, const char *key, char *dst, size_t size)
 {
 	const char	*s;
-	size_t		 i, len;
 
-	if ((s = json_get_string(o, key)) == NULL)
+	if (!valid_visible(s = json_get_string(o, key), size - 1))
 		return 0;
-	len = strlen(s);
-	if (len == 0 || len >= size)
-		return 0;
-	for (i = 0; i < len; i++)
-		if (s[i] < 0x21 || s[i] > 0x7e)
-			return 0;
-	memcpy(dst, s, len + 1);
+	memcpy(dst, s, strlen(s) + 1);
 	return 1;
 }
 

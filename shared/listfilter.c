@@ -14,17 +14,6 @@
 
 #define TEXT_MAX	64	/* characters of a LIST_TEXT filter */
 
-/* Whether s is one of the NULL-terminated list. */
-static int
-one_of(const char *s, const char *const *list)
-{
-
-	for (; *list != NULL; list++)
-		if (strcmp(s, *list) == 0)
-			return 1;
-	return 0;
-}
-
 /* Whether s is three digits that make a number from 400 to 599. */
 static int
 error_status(const char *s)
@@ -61,7 +50,7 @@ check(const struct list_filter *f, const char *v)
 			return "must be an HTTP status from 400 to 599";
 		break;
 	case LIST_ONE_OF:
-		if (!one_of(v, f->allowed))
+		if (!valid_one_of(v, f->allowed))
 			return f->why;
 		break;
 	}

@@ -13,6 +13,7 @@
 #include "http.h"
 #include "row.h"
 #include "ticket.h"
+#include "valid.h"
 
 static const struct row_col cols[] = {
 	{ "id", ROW_NUM, 0 },
@@ -65,29 +66,18 @@ static const char *const statuses[] = {
 	"open", "pending", "resolved", "closed", NULL
 };
 
-/* Whether s is one of the NULL-ended list. */
-static int
-one_of(const char *s, const char *const *list)
-{
-
-	for (; *list != NULL; list++)
-		if (strcmp(s, *list) == 0)
-			return 1;
-	return 0;
-}
-
 int
 ticket_priority_ok(const char *s)
 {
 
-	return one_of(s, priorities);
+	return valid_one_of(s, priorities);
 }
 
 int
 ticket_status_ok(const char *s)
 {
 
-	return one_of(s, statuses);
+	return valid_one_of(s, statuses);
 }
 
 int

@@ -551,6 +551,29 @@ valid_out_free(struct vout *out, const struct vfield *f, size_t n)
 }
 
 int
+valid_visible(const char *s, size_t max)
+{
+	size_t	 i, len;
+
+	if (s == NULL || (len = strlen(s)) == 0 || len > max)
+		return 0;
+	for (i = 0; i < len; i++)
+		if (s[i] < 0x21 || s[i] > 0x7e)
+			return 0;
+	return 1;
+}
+
+int
+valid_one_of(const char *s, const char *const *list)
+{
+
+	for (; *list != NULL; list++)
+		if (strcmp(s, *list) == 0)
+			return 1;
+	return 0;
+}
+
+int
 valid_id_str(const char *s, long long *id)
 {
 	char		*end;

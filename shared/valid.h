@@ -99,6 +99,15 @@ void		valid_out_free(struct vout *out, const struct vfield *f,
  */
 int		valid_text(const char *s, int multiline);
 
+/*
+ * Whether s is 1 to max bytes of visible ASCII (0x21 to 0x7e): what a
+ * token's claim or key id may be.  NULL is not.
+ */
+int		valid_visible(const char *s, size_t max);
+
+/* Whether s is one of the strings of the NULL-ended list. */
+int		valid_one_of(const char *s, const char *const *list);
+
 /* The length of the UTF-8 string s in code points. */
 size_t		valid_utf8_len(const char *s);
 

@@ -1012,11 +1012,34 @@ test_own_string(void)
 	cJSON_Delete(errs);
 }
 
+/* Visible ASCII (a token's claims and key ids) and a choice of strings. */
+static void
+test_visible_one_of(void)
+{
+	static const char *const colours[] = { "red", "green", NULL };
+	char	 big[130];
+
+	ok(valid_visible("kid-1.A~", 8), "visible ASCII of the most length is");
+	ok(!valid_visible("kid-1.A~x", 8), "...one byte more is not");
+	ok(!valid_visible("", 8), "...nor the empty string");
+	ok(!valid_visible(NULL, 8), "...nor NULL");
+	ok(!valid_visible("a b", 8), "...nor a space");
+	ok(!valid_visible("a\x7f", 8), "...nor DEL");
+	ok(!valid_visible("caf\xc3\xa9", 8), "...nor UTF-8 beyond ASCII");
+	ok(!valid_visible("a\tb", 8), "...nor a control character");
+	memset(big, 'k', 128);
+	big[128] = '\0';
+	ok(valid_visible(big, 128), "128 bytes where 128 may be");
+	ok(valid_one_of("green", colours), "one of the list is");
+	ok(!valid_one_of("Green", colours), "...compared exactly");
+	ok(!valid_one_of("", colours), "...and the empty string is none");
+}
+
 int
 main(void)
 {
 
-	plan(18 + 22 + 17 + 17 + 48 + 32 + 20 + 31 + 14 + 76 + 5);
+	plan(18 + 22 + 17 + 17 + 48 + 32 + 20 + 31 + 14 + 76 + 5 + 12);
 	test_object_ok();
 	test_object_errors();
 	test_strings();
@@ -1028,5 +1051,6 @@ main(void)
 	test_text();
 	test_timestamp();
 	test_own_string();
+	test_visible_one_of();
 	return tap_status();
 }
