@@ -68,23 +68,14 @@ static const struct row_col course_cols[] = {
 static enum api_err
 send_enrollment(struct req *r, const struct db_res *res, int status)
 {
-	cJSON		*o, *e;
-	enum api_err	 er;
+	cJSON		*o;
+	enum api_err	 er = API_ENOMEM;
 
-	if ((o = cJSON_CreateObject()) == NULL)
-		return API_ENOMEM;
-	er = API_ENOMEM;
-	if ((e = enrollment_json(res, 0, 0)) == NULL)
-		goto out;
-	if (!cJSON_AddItemToObject(o, "enrollment", e)) {
-		cJSON_Delete(e);
-		goto out;
-	}
-	if (row_add(o, res, 0, ENROLLMENT_NCOLUMNS, course_cols,
-	    ROW_NCOLS(course_cols)) == -1)
-		goto out;
-	er = http_send(r, status, o);
-out:
+	if ((o = cJSON_CreateObject()) != NULL &&
+	    row_add_one(o, "enrollment", res, enrollment_json) == 0 &&
+	    row_add(o, res, 0, ENROLLMENT_NCOLUMNS, course_cols,
+	    ROW_NCOLS(course_cols)) == 0)
+		er = http_send(r, status, o);
 	cJSON_Delete(o);
 	return er;
 }

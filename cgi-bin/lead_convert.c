@@ -23,6 +23,7 @@
 #include "endpoint.h"
 #include "enrollment.h"
 #include "http.h"
+#include "row.h"
 
 static enum api_err	lead_convert(struct call *);
 
@@ -92,7 +93,6 @@ enroll(struct call *c, const char *course_id, const struct user *u,
 {
 	struct course	 co;
 	struct db_res	*res = NULL;
-	cJSON		*j;
 	const char	*params[4];
 	enum api_err	 er;
 
@@ -115,12 +115,10 @@ enroll(struct call *c, const char *course_id, const struct user *u,
 	params[2] = co.price_minor > 0 ? "manual" : "free";
 	if ((er = db_exec(c->db, sql_enroll, 3, params, &res)) != API_OK)
 		return er;
-	j = enrollment_json(res, 0, 0);
+	if (row_add_one(out, "enrollment", res, enrollment_json) == -1)
+		er = API_ENOMEM;
 	db_res_free(res);
-	if (j == NULL)
-		return API_ENOMEM;
-	cJSON_AddItemToObject(out, "enrollment", j);
-	return API_OK;
+	return er;
 }
 
 /* Audit the conversion of lead c->id into u. */

@@ -33,6 +33,7 @@
 #include "log.h"
 #include "password.h"
 #include "payment.h"
+#include "row.h"
 #include "valid.h"
 
 #define WELCOME_TOKEN_BYTES	32
@@ -325,7 +326,6 @@ record(struct req *r, struct db *db, const struct auth *a,
     cJSON *out, char *payment_id, size_t size, long long *amount)
 {
 	struct db_res	*res = NULL;
-	cJSON		*j;
 	const char	*params[8];
 	char		 amt[24];
 	enum api_err	 er;
@@ -348,20 +348,17 @@ record(struct req *r, struct db *db, const struct auth *a,
 		return er;
 	snprintf(payment_id, size, "%s", db_get(res, 0, 0) != NULL ?
 	    db_get(res, 0, 0) : "");
-	j = db_nrows(res) == 1 ? payment_json(res, 0, 0) : NULL;
+	if (row_add_one(out, "payment", res, payment_json) == -1)
+		er = API_ENOMEM;
 	db_res_free(res);
 	res = NULL;
-	if (j == NULL)
-		return API_ENOMEM;
-	cJSON_AddItemToObject(out, "payment", j);
-	if ((er = db_exec(db, sql_enroll, 2, params, &res)) != API_OK)
+	if (er != API_OK ||
+	    (er = db_exec(db, sql_enroll, 2, params, &res)) != API_OK)
 		return er;
-	j = enrollment_json(res, 0, 0);
+	if (row_add_one(out, "enrollment", res, enrollment_json) == -1)
+		er = API_ENOMEM;
 	db_res_free(res);
-	if (j == NULL)
-		return API_ENOMEM;
-	cJSON_AddItemToObject(out, "enrollment", j);
-	return API_OK;
+	return er;
 }
 
 static enum api_err

@@ -32,6 +32,7 @@
 #include "endpoint.h"
 #include "http.h"
 #include "log.h"
+#include "row.h"
 #include "upload.h"
 
 #define CHUNK	65536
@@ -261,7 +262,7 @@ finish(struct call *c, const char *tmp, const char *final,
     const char *hash)
 {
 	struct db_res	*res = NULL;
-	cJSON		*o = NULL, *u;
+	cJSON		*o = NULL;
 	const char	*p[2];
 	enum api_err	 er;
 
@@ -277,10 +278,8 @@ finish(struct call *c, const char *tmp, const char *final,
 	}
 	er = API_ENOMEM;
 	if ((o = cJSON_CreateObject()) == NULL ||
-	    (u = upload_json(res, 0, 0)) == NULL)
-		goto out;
-	cJSON_AddItemToObject(o, "upload", u);
-	if (cJSON_AddStringToObject(o, "status", "ready") == NULL ||
+	    row_add_one(o, "upload", res, upload_json) == -1 ||
+	    cJSON_AddStringToObject(o, "status", "ready") == NULL ||
 	    cJSON_AddStringToObject(o, "sha256", hash) == NULL)
 		goto out;
 	if (rename(tmp, final) == -1) {

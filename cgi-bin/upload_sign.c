@@ -25,6 +25,7 @@
 #include "endpoint.h"
 #include "http.h"
 #include "lesson.h"
+#include "row.h"
 #include "upload.h"
 
 static enum api_err	upload_sign(struct call *);
@@ -163,7 +164,7 @@ upload_sign(struct call *c)
 	struct req		*r = c->r;
 	struct upload_conf	 uc;
 	struct db_res		*res = NULL;
-	cJSON			*o = NULL, *u, *put;
+	cJSON			*o = NULL, *put;
 	const char		*p[8], *name, *ct, *purpose, *why, *v;
 	char			 key[UPLOAD_KEY_LEN + 1], size[24], target[24];
 	char			 quota[24], exp[32];
@@ -229,9 +230,8 @@ upload_sign(struct call *c)
 	expires = (long long)time(NULL) + uc.ttl;
 	er = API_ENOMEM;
 	if ((o = cJSON_CreateObject()) == NULL ||
-	    (u = upload_json(res, 0, 0)) == NULL)
+	    row_add_one(o, "upload", res, upload_json) == -1)
 		goto out;
-	cJSON_AddItemToObject(o, "upload", u);
 	if ((put = put_json(&uc, db_get(res, 0, 0), key, ct, expires, exp,
 	    sizeof(exp))) == NULL) {
 		er = API_INTERNAL;

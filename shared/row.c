@@ -96,6 +96,21 @@ row_json(const struct db_res *res, int row, int col,
 }
 
 int
+row_add_one(cJSON *obj, const char *name, const struct db_res *res,
+    row_json_fn fn)
+{
+	cJSON	*o;
+
+	if (db_nrows(res) < 1 || (o = fn(res, 0, 0)) == NULL)
+		return -1;
+	if (!cJSON_AddItemToObject(obj, name, o)) {
+		cJSON_Delete(o);
+		return -1;
+	}
+	return 0;
+}
+
+int
 row_add_array(cJSON *obj, const char *name, const struct db_res *res,
     row_json_fn fn)
 {

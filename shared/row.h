@@ -67,6 +67,13 @@ int	 row_add(cJSON *obj, const struct db_res *res, int row, int col,
 typedef cJSON	*(*row_json_fn)(const struct db_res *res, int row, int col);
 
 /*
+ * Add to obj a member name: the object fn makes of row 0 of res.
+ * Returns 0, or -1 when out of memory or there is no such object.
+ */
+int	 row_add_one(cJSON *obj, const char *name, const struct db_res *res,
+	    row_json_fn fn);
+
+/*
  * Add to obj a member name: the array of the objects fn makes of every
  * row of res.  Returns 0, or -1 when out of memory or a row makes none
  * (obj is then partly filled; free it).
