@@ -115,6 +115,7 @@ classwork_update(struct call *c)
 	params[4] = in[F_DUE_AT].present ? in[F_DUE_AT].v.s : NULL;
 	params[5] = in[F_MAX_POINTS].present ? max : NULL;
 	if ((er = db_exec(c->db, sql_update, 6, params, &res)) == API_OK &&
+	    (er = db_nrows(res) == 1 ? API_OK : API_NOT_FOUND) == API_OK &&
 	    (er = classwork_audit(r, c->db, &c->a, &cw.course,
 	    "classwork.update", "classwork", cw.id_str)) == API_OK)
 		er = row_send(r, 200, res, classwork_json);

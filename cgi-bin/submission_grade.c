@@ -120,6 +120,7 @@ submission_grade(struct call *c)
 	params[3] = in[F_FEEDBACK].present ? in[F_FEEDBACK].v.s : NULL;
 	params[4] = c->user_id;
 	if ((er = db_exec(c->db, sql_grade, 5, params, &res)) == API_OK &&
+	    (er = db_nrows(res) == 1 ? API_OK : API_NOT_FOUND) == API_OK &&
 	    (er = classwork_audit(r, c->db, &c->a, &cw.course,
 	    "submission.grade", "submission", c->id_str)) == API_OK)
 		er = row_send(r, 200, res, classwork_submission_json);
