@@ -41,10 +41,10 @@ extern const struct row_col	cert_cols[10];
 
 /*
  * The JSON of the certificate in row of res (CERT_COLUMNS from col on,
- * row_json_fn): {id, code
- * (shown with dashes), user_id, course_id, student_name, course_title,
- * issued_at, valid, revoked_at?, reason?, verify_url, pdf_url}.  NULL
- * when out of memory or the row is not there.
+ * row_json_fn): {id, code (shown with dashes), user_id, course_id,
+ * student_name, course_title, issued_at, valid, revoked_at?, reason?,
+ * verify_url, pdf_url}.  NULL when out of memory or the row is not
+ * there.
  */
 cJSON		*cert_json(const struct db_res *res, int row, int col);
 

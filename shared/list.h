@@ -52,11 +52,11 @@ struct list_filter {
  * single row a page past the end yields) and count(*) OVER () in
  * total_col; row makes an item of a row, or, without one, row_json
  * makes it of the first ncols columns as cols names them (row.h).
- * etag: public lists answer
- * If-None-Match.  version: for a public list whose pages depend only on
- * the request and on what this one-value query returns, so that a
- * process kept between requests (db_prepares) may keep the pages it
- * sent and send one again while the value is unchanged.
+ * etag: public lists answer If-None-Match.  version: for a public list
+ * whose pages depend only on the request and on what this one-value
+ * query returns, so that a process kept between requests (db_prepares)
+ * may keep the pages it sent and send one again while the value is
+ * unchanged.
  */
 struct list_page {
 	const char	*sql;
@@ -85,9 +85,8 @@ enum api_err	list_send(struct req *r, struct db *db,
 /*
  * Read the n filters f of r into v[n] (borrowed from r; NULL when absent
  * or empty, which a required one may not be), in order, each checked by
- * its kind.  Returns
- * API_OK, API_INVALID with the first bad filter named (or the query
- * string's fault, as http_param says), or API_ENOMEM.
+ * its kind.  Returns API_OK, API_INVALID with the first bad filter named
+ * (or the query string's fault, as http_param says), or API_ENOMEM.
  */
 enum api_err	list_filters(struct req *r, const struct list_filter *f,
 		    size_t n, const char **v)
