@@ -12,6 +12,7 @@
 #include <cjson/cJSON.h>
 
 #include "err.h"
+#include "row.h"
 
 struct call;
 struct db_res;
@@ -21,11 +22,8 @@ struct db_res;
 	"q.id, q.user_id, (SELECT u.name FROM users u"			\
 	"  WHERE u.id = q.user_id), (SELECT u.email FROM users u"	\
 	"  WHERE u.id = q.user_id), q.reason, q.phone, q.status,"	\
-	" q.email_verified, q.note, q.decided_by,"			\
-	" to_char(q.decided_at AT TIME ZONE 'UTC',"			\
-	" 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"				\
-	" to_char(q.created_at AT TIME ZONE 'UTC',"			\
-	" 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+	" q.email_verified, q.note, q.decided_by, "			\
+	SQL_UTC("q.decided_at") ", " SQL_UTC("q.created_at")
 #define ADMINREQ_NCOLUMNS	12
 
 /* The request of row of res from column col on; NULL out of memory. */

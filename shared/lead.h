@@ -6,19 +6,16 @@
 
 #include <cjson/cJSON.h>
 
+#include "row.h"
+
 struct db_res;
 
 /* What lead_json reads: select LEAD_COLUMNS from leads l. */
 #define LEAD_COLUMNS							\
 	"l.id, l.name, l.email, l.phone, l.course_id, l.message,"	\
 	" l.source, l.status, l.assigned_to, l.notes, l.user_id,"	\
-	" l.submissions,"						\
-	" to_char(l.created_at AT TIME ZONE 'UTC',"			\
-	" 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"				\
-	" to_char(l.updated_at AT TIME ZONE 'UTC',"			\
-	" 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"				\
-	" to_char(l.last_submitted_at AT TIME ZONE 'UTC',"		\
-	" 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+	" l.submissions, " SQL_UTC("l.created_at") ", "			\
+	SQL_UTC("l.updated_at") ", " SQL_UTC("l.last_submitted_at")
 #define LEAD_NCOLUMNS	15
 
 /* Column names of LEAD_COLUMNS in order (the CSV header). */

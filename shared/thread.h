@@ -13,6 +13,7 @@
 #include <cjson/cJSON.h>
 
 #include "err.h"
+#include "row.h"
 
 struct call;
 struct db_res;
@@ -38,8 +39,7 @@ struct db_res;
 #define THREAD_COLUMNS							\
 	"v.id, v.subject, v.with_id, coalesce((SELECT u.name FROM users u"\
 	"  WHERE u.id = v.with_id), 'Staff'),"				\
-	" to_char(v.last_message_at AT TIME ZONE 'UTC',"		\
-	" 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), v.unread_count,"		\
+	" " SQL_UTC("v.last_message_at") ", v.unread_count,"		\
 	" v.important, v.archived"
 #define THREAD_NCOLUMNS	8
 
@@ -47,8 +47,7 @@ struct db_res;
 #define THREAD_MESSAGE_COLUMNS						\
 	"m.id, m.thread_id, m.sender_id,"				\
 	" (SELECT u.name FROM users u WHERE u.id = m.sender_id), m.body,"\
-	" to_char(m.created_at AT TIME ZONE 'UTC',"			\
-	" 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"				\
+	" " SQL_UTC("m.created_at") ","					\
 	" array_to_json(m.attachment_ids)"
 #define THREAD_MESSAGE_NCOLUMNS	7
 

@@ -14,6 +14,7 @@
 #include <cjson/cJSON.h>
 
 #include "err.h"
+#include "row.h"
 
 struct call;
 struct db_res;
@@ -23,13 +24,8 @@ struct db_res;
 	"t.id, 'T-' || lpad(t.number::text, 6, '0'), t.subject, t.body,"\
 	" t.priority, t.status, t.requester_id,"			\
 	" (SELECT u.name FROM users u WHERE u.id = t.requester_id),"	\
-	" t.assigned_to, t.course_id,"					\
-	" to_char(t.created_at AT TIME ZONE 'UTC',"			\
-	" 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"				\
-	" to_char(t.updated_at AT TIME ZONE 'UTC',"			\
-	" 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"				\
-	" to_char(t.closed_at AT TIME ZONE 'UTC',"			\
-	" 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+	" t.assigned_to, t.course_id, " SQL_UTC("t.created_at") ", "	\
+	SQL_UTC("t.updated_at") ", " SQL_UTC("t.closed_at")
 #define TICKET_NCOLUMNS	13
 
 /* What ticket_reply_json reads: from ticket_replies p. */
@@ -37,8 +33,7 @@ struct db_res;
 	"p.id, p.ticket_id, p.author_id,"				\
 	" (SELECT u.name FROM users u WHERE u.id = p.author_id),"	\
 	" p.body, p.internal,"						\
-	" to_char(p.created_at AT TIME ZONE 'UTC',"			\
-	" 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"				\
+	" " SQL_UTC("p.created_at") ","					\
 	" array_to_json(p.attachment_ids)"
 #define TICKET_REPLY_NCOLUMNS	8
 
