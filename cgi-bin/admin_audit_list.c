@@ -42,13 +42,9 @@ static const char sql_list[] =
     "  AND ($4::text IS NULL OR a.target_id = $4)"
     "  AND ($5::timestamptz IS NULL OR a.created_at >= $5::timestamptz)"
     "  AND ($6::timestamptz IS NULL OR a.created_at < $6::timestamptz))"
-    " SELECT p.id, p.actor_user_id, p.action, p.target_type, p.target_id,"
-    "  p.details, p.ip, p.request_id, " SQL_UTC("p.created_at") ","
-    "  t.total"
-    " FROM (SELECT count(*) AS total FROM f) t"
-    " LEFT JOIN LATERAL (SELECT * FROM f ORDER BY f.created_at DESC,"
-    "  f.id DESC LIMIT $7::bigint OFFSET $8::bigint) p ON true"
-    " ORDER BY p.created_at DESC, p.id DESC";
+    LIST_SQL_PAGE("p.id, p.actor_user_id, p.action, p.target_type,"
+    " p.target_id, p.details, p.ip, p.request_id, "
+    SQL_UTC("p.created_at"), "p", "p.created_at DESC, p.id DESC", 7, 8);
 
 enum col {
 	C_ID, C_ACTOR, C_ACTION, C_TTYPE, C_TID, C_DETAILS, C_IP, C_RID,

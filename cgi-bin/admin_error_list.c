@@ -31,12 +31,9 @@ static const char sql_list[] =
     "  AND ($2::text IS NULL OR e.code = $2)"
     "  AND ($3::timestamptz IS NULL OR e.created_at >= $3::timestamptz)"
     "  AND ($4::timestamptz IS NULL OR e.created_at < $4::timestamptz))"
-    " SELECT p.id, p.request_id, p.status, p.code, p.method, p.path,"
-    "  p.message, " SQL_UTC("p.created_at") ", t.total"
-    " FROM (SELECT count(*) AS total FROM f) t"
-    " LEFT JOIN LATERAL (SELECT * FROM f ORDER BY f.created_at DESC,"
-    "  f.id DESC LIMIT $5::bigint OFFSET $6::bigint) p ON true"
-    " ORDER BY p.created_at DESC, p.id DESC";
+    LIST_SQL_PAGE("p.id, p.request_id, p.status, p.code, p.method,"
+    " p.path, p.message, " SQL_UTC("p.created_at"), "p",
+    "p.created_at DESC, p.id DESC", 5, 6);
 
 enum col {
 	C_ID, C_RID, C_STATUS, C_CODE, C_METHOD, C_PATH, C_MESSAGE,

@@ -48,11 +48,8 @@ static const char sql_list[] =
     "  AND ($6::timestamptz IS NULL OR created_at < $6::timestamptz)"
     "  AND ($7::boolean IS NULL OR (held_reason IS NOT NULL"
     "   AND confirmed_at IS NULL) = $7::boolean))"
-    " SELECT " PAYMENT_COLUMNS ", t.total"
-    " FROM (SELECT count(*) AS total FROM f) t"
-    " LEFT JOIN LATERAL (SELECT * FROM f ORDER BY f.created_at DESC,"
-    "  f.id DESC LIMIT $8::bigint OFFSET $9::bigint) p ON true"
-    " ORDER BY p.created_at DESC, p.id DESC";
+    LIST_SQL_PAGE(PAYMENT_COLUMNS, "p", "p.created_at DESC, p.id DESC",
+    8, 9);
 
 /* The page query: its parameters, then LIMIT and OFFSET. */
 static const struct list_page list_q = {

@@ -26,11 +26,8 @@ static const struct list_filter filters[FL__MAX] = {
 static const char sql_list[] =
     "WITH f AS (SELECT * FROM admin_requests"
     "  WHERE ($1::text IS NULL OR status = $1))"
-    " SELECT " ADMINREQ_COLUMNS ", t.total"
-    " FROM (SELECT count(*) AS total FROM f) t"
-    " LEFT JOIN LATERAL (SELECT * FROM f ORDER BY f.created_at DESC,"
-    "  f.id DESC LIMIT $2::bigint OFFSET $3::bigint) q ON true"
-    " ORDER BY q.created_at DESC, q.id DESC";
+    LIST_SQL_PAGE(ADMINREQ_COLUMNS, "q", "q.created_at DESC, q.id DESC",
+    2, 3);
 
 static const struct list_page list_q = {
 	.sql = sql_list,

@@ -52,10 +52,7 @@ static const char sql_list[] =
     "  AND ($2::boolean IS NULL OR u.is_active = $2::boolean)"
     "  AND ($3::text IS NULL OR u.name ILIKE $3 ESCAPE '\\'"
     "   OR u.email ILIKE $3 ESCAPE '\\'))"
-    " SELECT p.*, t.total FROM (SELECT count(*) AS total FROM f) t"
-    " LEFT JOIN LATERAL (SELECT * FROM f ORDER BY f.id"
-    "  LIMIT $4::bigint OFFSET $5::bigint) p ON true"
-    " ORDER BY p.id";
+    LIST_SQL_PAGE("p.*", "p", "p.id", 4, 5);
 
 /*
  * The ILIKE pattern "%q%" with q's %, _ and \ escaped by a backslash,

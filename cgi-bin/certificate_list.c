@@ -14,11 +14,8 @@
 
 static const char sql_list[] =
     "WITH f AS (SELECT * FROM certificates WHERE user_id = $1::bigint)"
-    " SELECT " CERT_COLUMNS ", t.total"
-    " FROM (SELECT count(*) AS total FROM f) t"
-    " LEFT JOIN LATERAL (SELECT * FROM f ORDER BY f.issued_at DESC,"
-    "  f.id DESC LIMIT $2::bigint OFFSET $3::bigint) ct ON true"
-    " ORDER BY ct.issued_at DESC, ct.id DESC";
+    LIST_SQL_PAGE(CERT_COLUMNS, "ct", "ct.issued_at DESC, ct.id DESC",
+    2, 3);
 
 static const struct list_page list_q = {
 	.sql = sql_list,

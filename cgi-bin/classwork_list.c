@@ -27,11 +27,7 @@ static const struct endpoint endpoint = {
 
 static const char sql_list[] =
     "WITH f AS (SELECT * FROM classwork WHERE course_id = $1::bigint)"
-    " SELECT " CLASSWORK_COLUMNS ", t.total"
-    " FROM (SELECT count(*) AS total FROM f) t"
-    " LEFT JOIN LATERAL (SELECT * FROM f ORDER BY f.id"
-    "  LIMIT $2::bigint OFFSET $3::bigint) cw ON true"
-    " ORDER BY cw.id";
+    LIST_SQL_PAGE(CLASSWORK_COLUMNS, "cw", "cw.id", 2, 3);
 
 /* The page query: its parameters, then LIMIT and OFFSET. */
 static const struct list_page list_q = {

@@ -69,11 +69,8 @@ static const struct endpoint endpoint = {
 
 static const char sql_list[] =
     "WITH f AS (SELECT * FROM leads" LEAD_WHERE ")"
-    " SELECT " LEAD_COLUMNS ", t.total"
-    " FROM (SELECT count(*) AS total FROM f) t"
-    " LEFT JOIN LATERAL (SELECT * FROM f ORDER BY f.created_at DESC,"
-    "  f.id DESC LIMIT $8::bigint OFFSET $9::bigint) l ON true"
-    " ORDER BY l.created_at DESC, l.id DESC";
+    LIST_SQL_PAGE(LEAD_COLUMNS, "l", "l.created_at DESC, l.id DESC",
+    8, 9);
 
 static const char sql_csv[] =
     "SELECT " LEAD_COLUMNS " FROM leads l" LEAD_WHERE

@@ -34,11 +34,8 @@ static const char sql_list[] =
     "  WHERE ($1::boolean IS NULL OR (unread_count > 0) = $1::boolean)"
     "  AND ($2::boolean IS NULL OR important = $2::boolean)"
     "  AND archived = coalesce($3::boolean, false))"
-    " SELECT " THREAD_COLUMNS ", t.total"
-    " FROM (SELECT count(*) AS total FROM f) t"
-    " LEFT JOIN LATERAL (SELECT * FROM f ORDER BY f.last_message_at DESC,"
-    "  f.id DESC LIMIT $6::bigint OFFSET $7::bigint) v ON true"
-    " ORDER BY v.last_message_at DESC, v.id DESC";
+    LIST_SQL_PAGE(THREAD_COLUMNS, "v",
+    "v.last_message_at DESC, v.id DESC", 6, 7);
 
 static const struct list_page list_q = {
 	.sql = sql_list,

@@ -16,11 +16,8 @@
 
 static const char sql_list[] =
     "WITH f AS (SELECT * FROM payments WHERE user_id = $1::bigint)"
-    " SELECT " PAYMENT_COLUMNS ", t.total"
-    " FROM (SELECT count(*) AS total FROM f) t"
-    " LEFT JOIN LATERAL (SELECT * FROM f ORDER BY f.created_at DESC,"
-    "  f.id DESC LIMIT $2::bigint OFFSET $3::bigint) p ON true"
-    " ORDER BY p.created_at DESC, p.id DESC";
+    LIST_SQL_PAGE(PAYMENT_COLUMNS, "p", "p.created_at DESC, p.id DESC",
+    2, 3);
 
 /* The payment of row i of res as its payer sees it (row_json_fn). */
 static cJSON *

@@ -31,13 +31,9 @@ static const char sql_list[] =
     "WITH f AS (SELECT s.*, (s.starts_at + make_interval(mins =>"
     "  s.duration_minutes) <= now()) AS ended"
     "  FROM live_sessions s WHERE s.course_id = $1::bigint)"
-    " SELECT " LIVE_SESSION_COLUMNS("$2::boolean") ", t.total"
-    " FROM (SELECT count(*) AS total FROM f) t"
-    " LEFT JOIN LATERAL (SELECT * FROM f ORDER BY f.ended,"
-    "  CASE WHEN NOT f.ended THEN f.starts_at END, f.starts_at DESC, f.id"
-    "  LIMIT $3::bigint OFFSET $4::bigint) s ON true"
-    " ORDER BY s.ended, CASE WHEN NOT s.ended THEN s.starts_at END,"
-    " s.starts_at DESC, s.id";
+    LIST_SQL_PAGE(LIVE_SESSION_COLUMNS("$2::boolean"), "s",
+    "s.ended, CASE WHEN NOT s.ended THEN s.starts_at END,"
+    " s.starts_at DESC, s.id", 3, 4);
 
 static const struct list_page list_q = {
 	.sql = sql_list,

@@ -41,11 +41,8 @@ static const char sql_list[] =
     "   OR search @@ websearch_to_tsquery('english', $4))"
     "  AND ($5::boolean OR requester_id = $6::bigint"
     "   OR assigned_to = $6::bigint))"
-    " SELECT " TICKET_COLUMNS ", x.total"
-    " FROM (SELECT count(*) AS total FROM f) x"
-    " LEFT JOIN LATERAL (SELECT * FROM f ORDER BY f.created_at DESC,"
-    "  f.id DESC LIMIT $7::bigint OFFSET $8::bigint) t ON true"
-    " ORDER BY t.created_at DESC, t.id DESC";
+    LIST_SQL_PAGE(TICKET_COLUMNS, "t", "t.created_at DESC, t.id DESC",
+    7, 8);
 
 static const struct list_page list_q = {
 	.sql = sql_list,

@@ -25,11 +25,8 @@ static const struct endpoint endpoint = {
 static const char sql_list[] =
     "WITH f AS (SELECT * FROM tutor_conversations"
     "  WHERE user_id = $1::bigint)"
-    " SELECT " TUTOR_CONVERSATION_COLUMNS ", t.total"
-    " FROM (SELECT count(*) AS total FROM f) t"
-    " LEFT JOIN LATERAL (SELECT * FROM f ORDER BY f.updated_at DESC,"
-    "  f.id DESC LIMIT $2::bigint OFFSET $3::bigint) c ON true"
-    " ORDER BY c.updated_at DESC, c.id DESC";
+    LIST_SQL_PAGE(TUTOR_CONVERSATION_COLUMNS, "c",
+    "c.updated_at DESC, c.id DESC", 2, 3);
 
 static const struct list_page list_q = {
 	.sql = sql_list,

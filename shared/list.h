@@ -23,6 +23,21 @@ struct db;
 struct db_res;
 struct req;
 
+/*
+ * The query of a paged list after its "WITH f AS (...)", the rows the
+ * filters leave: cols of each row on the page, where f's rows are
+ * named a, then the total of f as the last column.  order is written
+ * over a ("p.created_at DESC, p.id DESC"), the same inside the page's
+ * subquery and out; lim and off are the numbers of the LIMIT and OFFSET
+ * parameters.
+ */
+#define LIST_SQL_PAGE(cols, a, order, lim, off)				\
+	" SELECT " cols ", list_count.total"				\
+	" FROM (SELECT count(*) AS total FROM f) list_count"		\
+	" LEFT JOIN LATERAL (SELECT * FROM f " a " ORDER BY " order	\
+	"  LIMIT $" #lim "::bigint OFFSET $" #off "::bigint) " a	\
+	" ON true ORDER BY " order
+
 /* The size of the LIMIT and OFFSET texts list_send makes. */
 #define LIST_NUM_SIZE	24
 
