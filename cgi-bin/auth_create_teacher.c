@@ -23,8 +23,7 @@ static const struct vfield fields[F__MAX] = {
 	    .flags = VF_REQUIRED, .min = 1, .max = 200 },
 	[F_EMAIL] = { .name = "email", .fn = valid_email,
 	    .flags = VF_REQUIRED },
-	[F_PASSWORD] = { .name = "password", .fn = valid_string,
-	    .flags = VF_REQUIRED | VF_NOTRIM, .min = 1, .max = 1024 },
+	[F_PASSWORD] = AUTH_PASSWORD_FIELD("password"),
 };
 
 static const struct endpoint endpoint = {

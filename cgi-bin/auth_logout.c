@@ -27,8 +27,7 @@ static enum api_err	logout(struct call *);
 enum field { F_REFRESH_TOKEN, F__MAX };
 
 static const struct vfield fields[F__MAX] = {
-	[F_REFRESH_TOKEN] = { .name = "refresh_token", .fn = valid_string,
-	    .flags = VF_NOTRIM, .min = 1, .max = 1024 },
+	[F_REFRESH_TOKEN] = AUTH_REFRESH_FIELD,
 };
 
 static const struct endpoint endpoint = {

@@ -28,8 +28,7 @@ static enum api_err	me_delete(struct call *);
 enum field { F_PASSWORD, F__MAX };
 
 static const struct vfield fields[F__MAX] = {
-	[F_PASSWORD] = { .name = "password", .fn = valid_string,
-	    .flags = VF_REQUIRED | VF_NOTRIM, .min = 1, .max = 1024 },
+	[F_PASSWORD] = AUTH_PASSWORD_FIELD("password"),
 };
 
 static const struct endpoint endpoint = {

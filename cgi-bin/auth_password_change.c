@@ -20,10 +20,8 @@ static enum api_err	password_change(struct call *);
 enum field { F_CURRENT, F_NEW, F__MAX };
 
 static const struct vfield fields[F__MAX] = {
-	[F_CURRENT] = { .name = "current_password", .fn = valid_string,
-	    .flags = VF_REQUIRED | VF_NOTRIM, .min = 1, .max = 1024 },
-	[F_NEW] = { .name = "new_password", .fn = valid_string,
-	    .flags = VF_REQUIRED | VF_NOTRIM, .min = 1, .max = 1024 },
+	[F_CURRENT] = AUTH_PASSWORD_FIELD("current_password"),
+	[F_NEW] = AUTH_PASSWORD_FIELD("new_password"),
 };
 
 static const struct endpoint endpoint = {

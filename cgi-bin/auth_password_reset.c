@@ -28,8 +28,7 @@ enum field { F_TOKEN, F_NEW_PASSWORD, F__MAX };
 static const struct vfield fields[F__MAX] = {
 	[F_TOKEN] = { .name = "token", .fn = valid_string,
 	    .flags = VF_REQUIRED, .min = 1, .max = 255 },
-	[F_NEW_PASSWORD] = { .name = "new_password", .fn = valid_string,
-	    .flags = VF_REQUIRED | VF_NOTRIM, .min = 1, .max = 1024 },
+	[F_NEW_PASSWORD] = AUTH_PASSWORD_FIELD("new_password"),
 };
 
 static const struct endpoint endpoint = {

@@ -129,6 +129,21 @@ enum api_err	auth_check_password(struct req *r, struct db *db,
 		    __attribute__((warn_unused_result));
 
 /*
+ * A password or a refresh token in a request's body: kept as sent (no
+ * trimming) and at most AUTH_SECRET_FIELD_MAX characters.  The password
+ * policy holds a new password to its own, lower limit.
+ */
+#define AUTH_SECRET_FIELD_MAX	1024
+#define AUTH_PASSWORD_FIELD(n)						\
+	{ .name = (n), .fn = valid_string,				\
+	    .flags = VF_REQUIRED | VF_NOTRIM, .min = 1,			\
+	    .max = AUTH_SECRET_FIELD_MAX }
+/* Not required: a browser sends its refresh token as a cookie. */
+#define AUTH_REFRESH_FIELD						\
+	{ .name = "refresh_token", .fn = valid_string,			\
+	    .flags = VF_NOTRIM, .min = 1, .max = AUTH_SECRET_FIELD_MAX }
+
+/*
  * Check password, the new one of the account with email, against the
  * policy and hash it (Argon2id: slow, so best outside a transaction)
  * into *hash, which the caller wipes and frees with crypto_wipe_free.
