@@ -14,10 +14,13 @@
  * workers, each serving one request at a time with one database
  * connection, made before it takes its first request.  Requests that
  * find every worker busy wait in the socket's accept queue, never in a
- * poll loop.  When every worker is held by a slow request (none idle
- * and none finished one in the last 20 ms tick) the parent doubles the
- * pool, up to --max; it stays at the size it grew to.  A worker that
- * dies is replaced.  SIGTERM, SIGINT or SIGHUP: the workers are
+ * poll loop.  A connection Apache keeps for its next request
+ * (mod_proxy_fcgi's enablereuse) keeps its worker: that worker takes
+ * no new connection until Apache closes it.  When no worker is free to
+ * take a new connection, and either some are kept that way or none
+ * finished a request in the last 20 ms tick (all held by slow requests),
+ * the parent doubles the pool, up to --max; it stays at the size it
+ * grew to.  A worker that dies is replaced.  SIGTERM, SIGINT or SIGHUP: the workers are
  * stopped, the socket removed, and the parent exits.
  */
 #include "config.h"
@@ -59,7 +62,7 @@ static int		 table_full;
 /* One worker's state, shared with the parent. */
 struct slot {
 	pid_t		 pid;		/* the parent's: 0 when free */
-	volatile int	 busy;		/* the worker's */
+	volatile enum http_busy busy;	/* the worker's */
 	volatile unsigned long served;	/* the worker's: requests answered */
 };
 
@@ -102,12 +105,12 @@ route(const char *name)
 }
 
 static void
-busy(int on)
+busy(enum http_busy state)
 {
 
-	if (!on)
+	if (state != HTTP_BUSY)
 		slots[me].served++;
-	slots[me].busy = on;
+	slots[me].busy = state;
 }
 
 static void
@@ -190,7 +193,7 @@ spawn(size_t i, int fd)
 	sigset_t	 none;
 	pid_t		 pid;
 
-	slots[i].busy = 0;
+	slots[i].busy = HTTP_FREE;
 	if ((pid = fork()) == -1) {
 		log_warn("fork");
 		return -1;
@@ -231,7 +234,7 @@ reap(size_t max)
 					log_warnx("worker %ld ended (status "
 					    "%d)", (long)pid, status);
 				slots[i].pid = 0;
-				slots[i].busy = 0;
+				slots[i].busy = HTTP_FREE;
 			}
 }
 
@@ -249,7 +252,7 @@ main(int argc, char *argv[])
 	struct sigaction	 sa;
 	struct timespec		 tick = { 0, TICK_MS * 1000000L };
 	sigset_t		 block, wait;
-	size_t			 i, min = 8, max = 64, live, idle, want;
+	size_t			 i, min = 8, max = 64, live, ready, kept, want;
 	unsigned long		 served, last_served = 0;
 	char			*end;
 	long			 v;
@@ -342,24 +345,27 @@ main(int argc, char *argv[])
 
 	while (!stopping) {
 		reap(max);
-		for (i = live = idle = served = 0; i < max; i++)
+		for (i = live = ready = kept = served = 0; i < max; i++)
 			if (slots[i].pid != 0) {
 				live++;
-				idle += !slots[i].busy;
+				ready += slots[i].busy == HTTP_FREE;
+				kept += slots[i].busy == HTTP_HELD;
 				served += slots[i].served;
 			}
 		/*
-		 * Up to the floor.  Beyond it only when every worker is
-		 * held: none free and none finished a request since the last
-		 * tick (slow requests: a streamed tutor reply, an upload).
-		 * A pool that is busy but answering is as wide as the cores
-		 * can use; what waits, waits in the accept queue.  Then as
-		 * many again as are running, up to the ceiling.
+		 * Up to the floor.  Beyond it only when no worker is free
+		 * to take a new connection and either some wait on
+		 * connections Apache keeps (a new one would wait for them
+		 * to close) or none finished a request since the last tick
+		 * (all held by slow requests: a streamed tutor reply, an
+		 * upload).  A pool that is busy but answering is as wide as
+		 * the cores can use; what waits, waits in the accept queue.
+		 * Then as many again as are running, up to the ceiling.
 		 */
 		want = live;
 		if (live < min)
 			want = min;
-		else if (idle == 0 && served == last_served)
+		else if (ready == 0 && (kept > 0 || served == last_served))
 			want = live * 2;
 		last_served = served;
 		if (want > max)

@@ -143,12 +143,21 @@ int		 http_serve(const struct http_route *rt);
  * Serve FastCGI requests from the socket on standard input, each with
  * the route that router gives for the name of the executable the request
  * was mapped to (the last segment of SCRIPT_NAME), or NULL: a 404;
- * busy(1) is called when a request has been taken, busy(0) when it is
- * answered; warm, when not NULL, before the first (http_db_warm).  The
- * dispatcher's loop (bin/lectern-fcgi.c).  Returns the exit status.
+ * busy(HTTP_BUSY) is called when a request has been taken, and when it
+ * is answered busy(HTTP_HELD) if the web server keeps the connection
+ * for its next request (mod_proxy_fcgi's enablereuse), else
+ * busy(HTTP_FREE); warm, when not NULL, before the first
+ * (http_db_warm).  The dispatcher's loop (bin/lectern-fcgi.c).  Returns
+ * the exit status.
  */
+enum http_busy {
+	HTTP_FREE,	/* waiting for a new connection */
+	HTTP_BUSY,	/* serving a request */
+	HTTP_HELD,	/* waiting for the next request of a kept one */
+};
 typedef const struct http_route *(*http_router_fn)(const char *name);
-int		 http_serve_routed(http_router_fn router, void (*busy)(int),
+int		 http_serve_routed(http_router_fn router,
+		    void (*busy)(enum http_busy),
 		    void (*warm)(struct http_dbslot *));
 
 /*

@@ -298,7 +298,7 @@ serve(const struct http_io *io, struct http_dbslot *slot,
 /* Serve requests with rt, or by router's choice (FastCGI only). */
 static int
 serve_all(const struct http_route *rt, http_router_fn router,
-    void (*busy)(int), void (*warm)(struct http_dbslot *))
+    void (*busy)(enum http_busy), void (*warm)(struct http_dbslot *))
 {
 	struct http_dbslot	 slot;
 	FCGX_Request		 fr;
@@ -326,12 +326,13 @@ serve_all(const struct http_route *rt, http_router_fn router,
 			warm(&slot);
 		while (FCGX_Accept_r(&fr) >= 0) {
 			if (busy != NULL)
-				busy(1);
+				busy(HTTP_BUSY);
 			import_settings(fr.envp);
 			serve(&io, &slot, rt, router);
 			FCGX_Finish_r(&fr);
+			/* A connection the web server keeps is still open. */
 			if (busy != NULL)
-				busy(0);
+				busy(fr.ipcFd >= 0 ? HTTP_HELD : HTTP_FREE);
 		}
 	}
 	if (slot.close != NULL)
@@ -347,7 +348,7 @@ http_serve(const struct http_route *rt)
 }
 
 int
-http_serve_routed(http_router_fn router, void (*busy)(int),
+http_serve_routed(http_router_fn router, void (*busy)(enum http_busy),
     void (*warm)(struct http_dbslot *))
 {
 
