@@ -147,7 +147,7 @@ if ($mode eq 'fastcgi') {
 	ok($killed > 0, "FastCGI workers were killed under load ($killed)");
 } else {
 	# A CGI lives for one request; some may be caught mid-flight.
-	ok($killed >= 0, "CGI processes caught mid-request: $killed");
+	note("CGI processes caught mid-request: $killed");
 }
 my @failed = grep { $_->[1] != 200 } @seen;
 ok(@failed <= $killed, 'only requests a killed process was serving fail ('
