@@ -20,6 +20,7 @@
 #include "db.h"
 #include "endpoint.h"
 #include "http.h"
+#include "row.h"
 
 static enum api_err	admin_request_verify(struct call *);
 
@@ -51,7 +52,6 @@ static enum api_err
 admin_request_verify(struct call *c)
 {
 	struct db_res	*res = NULL;
-	cJSON		*o = NULL;
 	const char	*param;
 	char		 hash[CRYPTO_SHA256_HEX_SIZE];
 	enum api_err	 er;
@@ -71,14 +71,9 @@ admin_request_verify(struct call *c)
 	    "admin_request.verify", "admin_request", db_get(res, 0, 0),
 	    NULL)) != API_OK)
 		goto out;
-	if ((o = adminreq_json(res, 0, 0)) == NULL) {
-		er = API_ENOMEM;
-		goto out;
-	}
-	er = http_send(c->r, 200, o);
+	er = row_send(c->r, 200, res, adminreq_json);
 out:
 	explicit_bzero(hash, sizeof(hash));
-	cJSON_Delete(o);
 	db_res_free(res);
 	return er;
 }

@@ -17,6 +17,7 @@
 #include "endpoint.h"
 #include "http.h"
 #include "lead.h"
+#include "row.h"
 
 static enum api_err	lead_update(struct call *);
 
@@ -109,7 +110,6 @@ static enum api_err
 lead_update(struct call *c)
 {
 	struct db_res	*old = NULL, *res = NULL;
-	cJSON		*o = NULL;
 	const char	*params[6];
 	char		 aid[24];
 	enum api_err	 er;
@@ -147,13 +147,8 @@ lead_update(struct call *c)
 	if ((er = db_exec(c->db, sql_update, 6, params, &res)) != API_OK ||
 	    (er = audit(c, old, res)) != API_OK)
 		goto out;
-	if ((o = lead_json(res, 0, 0)) == NULL) {
-		er = API_ENOMEM;
-		goto out;
-	}
-	er = http_send(c->r, 200, o);
+	er = row_send(c->r, 200, res, lead_json);
 out:
-	cJSON_Delete(o);
 	db_res_free(res);
 	db_res_free(old);
 	return er;

@@ -12,6 +12,7 @@
 #include "db.h"
 #include "endpoint.h"
 #include "http.h"
+#include "row.h"
 #include "thread.h"
 #include "upload.h"
 
@@ -50,7 +51,6 @@ message_reply(struct call *c)
 {
 	struct thread	 t;
 	struct db_res	*res = NULL;
-	cJSON		*o = NULL;
 	const char	*params[4];
 	enum api_err	 er;
 
@@ -68,13 +68,8 @@ message_reply(struct call *c)
 	    (er = thread_mark_read(c, t.id_str, db_get(res, 0, 0))) != API_OK ||
 	    (er = thread_notify(c, &t)) != API_OK)
 		goto out;
-	if ((o = thread_message_json(res, 0, 0)) == NULL) {
-		er = API_ENOMEM;
-		goto out;
-	}
-	er = http_send(c->r, 201, o);
+	er = row_send(c->r, 201, res, thread_message_json);
 out:
-	cJSON_Delete(o);
 	db_res_free(res);
 	return er;
 }

@@ -22,6 +22,7 @@
 #include "endpoint.h"
 #include "http.h"
 #include "mail.h"
+#include "row.h"
 #include "ticket.h"
 #include "upload.h"
 
@@ -111,7 +112,6 @@ ticket_reply(struct call *c)
 {
 	struct ticket	 t;
 	struct db_res	*res = NULL;
-	cJSON		*o = NULL;
 	const char	*params[5];
 	int		 internal, staff;
 	enum api_err	 er;
@@ -147,13 +147,8 @@ ticket_reply(struct call *c)
 	if (!t.is_requester && !internal &&
 	    (er = notify(c, &t, c->in[F_BODY].v.s)) != API_OK)
 		goto out;
-	if ((o = ticket_reply_json(res, 0, 0)) == NULL) {
-		er = API_ENOMEM;
-		goto out;
-	}
-	er = http_send(c->r, 201, o);
+	er = row_send(c->r, 201, res, ticket_reply_json);
 out:
-	cJSON_Delete(o);
 	db_res_free(res);
 	return er;
 }

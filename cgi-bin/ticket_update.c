@@ -18,6 +18,7 @@
 #include "db.h"
 #include "endpoint.h"
 #include "http.h"
+#include "row.h"
 #include "ticket.h"
 
 static enum api_err	ticket_update(struct call *);
@@ -120,7 +121,6 @@ ticket_update(struct call *c)
 {
 	struct ticket	 t;
 	struct db_res	*res = NULL;
-	cJSON		*o = NULL;
 	const char	*params[5], *na;
 	char		 aid[24];
 	enum api_err	 er;
@@ -142,13 +142,8 @@ ticket_update(struct call *c)
 	if (strcmp(t.assignee, na != NULL ? na : "") != 0 && (er = audit(c,
 	    &t, "ticket.assign", t.assignee, na)) != API_OK)
 		goto out;
-	if ((o = ticket_json(res, 0, 0)) == NULL) {
-		er = API_ENOMEM;
-		goto out;
-	}
-	er = http_send(c->r, 200, o);
+	er = row_send(c->r, 200, res, ticket_json);
 out:
-	cJSON_Delete(o);
 	db_res_free(res);
 	return er;
 }

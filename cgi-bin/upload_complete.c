@@ -20,6 +20,7 @@
 #include "endpoint.h"
 #include "http.h"
 #include "httpc.h"
+#include "row.h"
 #include "upload.h"
 
 static enum api_err	upload_complete(struct call *);
@@ -86,7 +87,6 @@ upload_complete(struct call *c)
 	struct httpc_req	 q;
 	struct httpc_resp	 resp;
 	struct db_res		*res = NULL;
-	cJSON			*o = NULL;
 	const char		*p[2];
 	char			 key[UPLOAD_KEY_LEN + 1], url[UPLOAD_URL_MAX];
 	long long		 size = -1;
@@ -137,13 +137,8 @@ upload_complete(struct call *c)
 		er = http_fail(c->r, API_CONFLICT, "the upload is complete");
 		goto out;
 	}
-	if ((o = upload_json(res, 0, 0)) == NULL) {
-		er = API_ENOMEM;
-		goto out;
-	}
-	er = http_send(c->r, 200, o);
+	er = row_send(c->r, 200, res, upload_json);
 out:
-	cJSON_Delete(o);
 	db_res_free(res);
 	httpc_resp_free(&resp);
 	return er;
