@@ -14,32 +14,8 @@ use Lectern::Test;
 
 my $base = base_url();
 my $mode = $ENV{LECTERN_TEST_CGI_MODE} // 'cgi';
-my $server = $ENV{LECTERN_FCGI_BIN} // '';
-
-sub exe_of { readlink("/proc/$_[0]/exe") // '' }
-sub ppid_of {
-	my $stat = do { local (@ARGV, $/) = "/proc/$_[0]/stat"; <> } // '';
-	return $stat =~ /\)\s+\S+\s+(\d+)/ ? $1 : 0;
-}
-
-# The FastCGI server's processes: (parent pid, worker pids).
-sub fcgi_procs {
-	my ($parent, @workers);
-	return () if $server eq '';
-	for my $exe (glob('/proc/[0-9]*/exe')) {
-		my ($pid) = $exe =~ m{^/proc/(\d+)/} or next;
-		next unless exe_of($pid) eq $server;
-		if (exe_of(ppid_of($pid)) eq $server) {
-			push @workers, $pid;
-		} else {
-			$parent = $pid;
-		}
-	}
-	return ($parent, @workers);
-}
-
 if ($mode ne 'fastcgi') {
-	my ($parent, @workers) = fcgi_procs();
+	my ($parent, @workers) = fcgi_processes();
 	ok(!defined $parent && !@workers,
 	    'CGI mode: no FastCGI server runs beside Apache');
 	for (1 .. 5) {
@@ -51,7 +27,7 @@ if ($mode ne 'fastcgi') {
 	exit;
 }
 
-my ($parent, @workers) = fcgi_procs();
+my ($parent, @workers) = fcgi_processes();
 ok($parent && @workers, 'the FastCGI server and its workers run')
     or BAIL_OUT('no lectern-fcgi found');
 my @argv = split(/\0/, do {

@@ -114,17 +114,10 @@ sub exe_of {
 	return readlink("/proc/$pid/exe") // '';
 }
 sub endpoint_pids {
-	my $server = $ENV{LECTERN_FCGI_BIN} // '';
-	my @p;
+	my (undef, @p) = fcgi_processes();
 	for my $exe (glob('/proc/[0-9]*/exe')) {
 		my ($pid) = $exe =~ m{^/proc/(\d+)/} or next;
 		my $to = exe_of($pid) or next;
-		if ($server ne '' && $to eq $server) {
-			my $stat = do { local (@ARGV, $/) = "/proc/$pid/stat"; <> } // next;
-			my ($ppid) = $stat =~ /\)\s+\S+\s+(\d+)/ or next;
-			push @p, $pid if exe_of($ppid) eq $server;
-			next;
-		}
 		push @p, $pid if index($to, "$cmd{CGI_DIR}/") == 0;
 	}
 	return @p;

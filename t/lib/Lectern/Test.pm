@@ -17,7 +17,7 @@ use Lectern::OpenAPI ();
 
 our @EXPORT = qw(base_url api json_body sql sql_one security_headers_ok
     error_ok srcdir builddir unique_email strong_password register_user
-    user_with_role login_user as_last_admin);
+    user_with_role login_user as_last_admin fcgi_processes);
 
 my $json = JSON::PP->new->utf8->canonical;
 
@@ -233,6 +233,29 @@ sub error_ok {
 	Test::More::ok($ok, "$what: $status $code with the request id")
 	    or Test::More::diag("got $res->{status}: " . ($res->{content} // ''));
 	return $ok;
+}
+
+# The running FastCGI server (LECTERN_FCGI_BIN), from /proc: its
+# parent's pid (undef when none runs) and its workers' pids, the
+# processes of that program whose parent is that program too.
+sub fcgi_processes {
+	my $server = $ENV{LECTERN_FCGI_BIN} // '';
+	my ($parent, @workers);
+	return (undef) if $server eq '';
+	my $exe = sub { readlink("/proc/$_[0]/exe") // '' };
+	for my $link (glob('/proc/[0-9]*/exe')) {
+		my ($pid) = $link =~ m{^/proc/(\d+)/} or next;
+		next unless $exe->($pid) eq $server;
+		my $stat = do { local (@ARGV, $/) = "/proc/$pid/stat"; <> }
+		    // next;
+		my ($ppid) = $stat =~ /\)\s+\S+\s+(\d+)/ or next;
+		if ($exe->($ppid) eq $server) {
+			push @workers, $pid;
+		} else {
+			$parent = $pid;
+		}
+	}
+	return ($parent, @workers);
 }
 
 1;
