@@ -20,8 +20,9 @@
  * take a new connection, and either some are kept that way or none
  * finished a request in the last 20 ms tick (all held by slow requests),
  * the parent doubles the pool, up to --max; it stays at the size it
- * grew to.  A worker that dies is replaced.  SIGTERM, SIGINT or SIGHUP: the workers are
- * stopped, the socket removed, and the parent exits.
+ * grew to.  A worker that dies is replaced.  SIGTERM, SIGINT or
+ * SIGHUP: the workers are stopped, the socket removed, and the parent
+ * exits.
  */
 #include "config.h"
 
