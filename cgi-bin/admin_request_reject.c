@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include "adminreq.h"
+#include "audit.h"
 #include "endpoint.h"
 
 static enum api_err	admin_request_reject(struct call *);
@@ -13,8 +14,7 @@ static enum api_err	admin_request_reject(struct call *);
 enum field { F_NOTE, F__MAX };
 
 static const struct vfield fields[F__MAX] = {
-	[F_NOTE] = { .name = "note", .fn = valid_string,
-	    .flags = VF_MULTILINE, .min = 1, .max = 2000 },
+	[F_NOTE] = AUDIT_NOTE_FIELD,
 };
 
 static const struct endpoint endpoint = {

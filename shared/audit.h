@@ -27,4 +27,12 @@ enum api_err	audit_log(struct req *r, struct db *db, const char *actor,
 		    const char *target_id, const cJSON *details)
 		    __attribute__((warn_unused_result));
 
+/*
+ * The body field of an admin's optional note on a decision, which the
+ * audit record keeps: one to 2,000 characters, lines allowed.
+ */
+#define AUDIT_NOTE_FIELD						\
+	{ .name = "note", .fn = valid_string, .flags = VF_MULTILINE,	\
+	    .min = 1, .max = 2000 }
+
 #endif /* LECTERN_AUDIT_H */
