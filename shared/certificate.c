@@ -159,18 +159,14 @@ enum api_err
 cert_issue_on_completion(struct db *db, const char *course_id,
     const char *user_id)
 {
-	const char	*params[3];
 	char		 code[CERT_CODE_LEN + 1];
+	const char	*params[3] = { code, user_id, course_id };
 	enum api_err	 er;
 
-	params[0] = user_id;
-	params[1] = course_id;
-	if ((er = db_exec(db, sql_lock, 2, params, NULL)) != API_OK ||
+	/* The lock's $1 and $2 are the user and the course. */
+	if ((er = db_exec(db, sql_lock, 2, params + 1, NULL)) != API_OK ||
 	    (er = new_code(code)) != API_OK)
 		return er;
-	params[0] = code;
-	params[1] = user_id;
-	params[2] = course_id;
 	return db_exec(db, sql_on_completion, 3, params, NULL);
 }
 

@@ -31,12 +31,23 @@ static const char sql_course[] =
     "SELECT id, instructor_id, price_minor, currency, published, archived"
     " FROM courses WHERE id = $1::bigint";
 
+/* The same columns, of the course lesson $1 belongs to. */
+static const char sql_lesson_course[] =
+    "SELECT c.id, c.instructor_id, c.price_minor, c.currency, c.published,"
+    " c.archived FROM lessons l JOIN courses c ON c.id = l.course_id"
+    " WHERE l.id = $1::bigint";
+
 static const char sql_enrolled[] =
     "SELECT EXISTS (SELECT 1 FROM enrollments WHERE course_id = $1::bigint"
     " AND user_id = $2::bigint AND status = 'active')";
 
-enum api_err
-course_load(struct db *db, const char *id, struct course *c)
+/*
+ * Load into *c the course sql selects for id (decimal text), as
+ * sql_course's columns.  Returns API_OK, API_NOT_FOUND (no such row, or
+ * id malformed) or a database error.
+ */
+static enum api_err
+load(struct db *db, const char *sql, const char *id, struct course *c)
 {
 	struct db_res	*res = NULL;
 	long long	 n;
@@ -45,14 +56,14 @@ course_load(struct db *db, const char *id, struct course *c)
 	memset(c, 0, sizeof(*c));
 	if (!valid_id_str(id, &n))
 		return API_NOT_FOUND;
-	if ((er = db_exec(db, sql_course, 1, &id, &res)) != API_OK)
+	if ((er = db_exec(db, sql, 1, &id, &res)) != API_OK)
 		return er;
 	if (db_nrows(res) != 1) {
 		db_res_free(res);
 		return API_NOT_FOUND;
 	}
-	c->id = n;
-	snprintf(c->id_str, sizeof(c->id_str), "%lld", n);
+	snprintf(c->id_str, sizeof(c->id_str), "%s", db_get(res, 0, 0));
+	c->id = strtoll(c->id_str, NULL, 10);
 	snprintf(c->instructor_str, sizeof(c->instructor_str), "%s",
 	    db_get(res, 0, 1));
 	c->instructor_id = strtoll(c->instructor_str, NULL, 10);
@@ -62,6 +73,18 @@ course_load(struct db *db, const char *id, struct course *c)
 	c->archived = db_get(res, 0, 5)[0] == 't';
 	db_res_free(res);
 	return API_OK;
+}
+
+enum api_err
+course_load(struct db *db, const char *id, struct course *c)
+{
+	return load(db, sql_course, id, c);
+}
+
+enum api_err
+course_of_lesson(struct db *db, const char *lesson_id, struct course *c)
+{
+	return load(db, sql_lesson_course, lesson_id, c);
 }
 
 /*

@@ -83,6 +83,13 @@ enum api_err	course_load(struct db *db, const char *id, struct course *c)
 		    __attribute__((warn_unused_result));
 
 /*
+ * Load into *c the course that lesson lesson_id (decimal text) belongs
+ * to, as course_load does.
+ */
+enum api_err	course_of_lesson(struct db *db, const char *lesson_id,
+		    struct course *c) __attribute__((warn_unused_result));
+
+/*
  * Fill *c from row of res, starting at column col, as selected by
  * COURSE_COLUMNS.  Returns 1, or 0 when the row is not there (or its id
  * is NULL).

@@ -18,9 +18,6 @@
 #include "row.h"
 #include "valid.h"
 
-static const char sql_lesson_course[] =
-    "SELECT course_id FROM lessons WHERE id = $1::bigint";
-
 static const char sql_lock[] =
     "SELECT id FROM courses WHERE id = $1::bigint FOR NO KEY UPDATE";
 
@@ -80,22 +77,9 @@ enum api_err
 lesson_course(struct db *db, const char *id, const struct auth *a,
     struct course *c)
 {
-	struct db_res	*res = NULL;
-	long long	 n;
 	enum api_err	 er;
 
-	memset(c, 0, sizeof(*c));
-	if (!valid_id_str(id, &n))
-		return API_NOT_FOUND;
-	if ((er = db_exec(db, sql_lesson_course, 1, &id, &res)) != API_OK)
-		return er;
-	if (db_nrows(res) != 1 || db_get(res, 0, 0) == NULL) {
-		db_res_free(res);
-		return API_NOT_FOUND;
-	}
-	er = course_load(db, db_get(res, 0, 0), c);
-	db_res_free(res);
-	if (er != API_OK)
+	if ((er = course_of_lesson(db, id, c)) != API_OK)
 		return er;
 	return course_check_learner(db, c, a);
 }

@@ -74,8 +74,9 @@ mail_token_free(struct mail_token *t)
 	memset(t, 0, sizeof(*t));
 }
 
-enum api_err
-mail_queue(struct db *db, const char *to, const char *subject,
+/* Queue one message by sql, whose $1 names the recipient. */
+static enum api_err
+queue(struct db *db, const char *sql, const char *to, const char *subject,
     const char *body)
 {
 	const char	*params[3];
@@ -83,17 +84,19 @@ mail_queue(struct db *db, const char *to, const char *subject,
 	params[0] = to;
 	params[1] = subject;
 	params[2] = body;
-	return db_exec(db, sql_queue, 3, params, NULL);
+	return db_exec(db, sql, 3, params, NULL);
+}
+
+enum api_err
+mail_queue(struct db *db, const char *to, const char *subject,
+    const char *body)
+{
+	return queue(db, sql_queue, to, subject, body);
 }
 
 enum api_err
 mail_queue_user(struct db *db, const char *user_id, const char *subject,
     const char *body)
 {
-	const char	*params[3];
-
-	params[0] = user_id;
-	params[1] = subject;
-	params[2] = body;
-	return db_exec(db, sql_queue_user, 3, params, NULL);
+	return queue(db, sql_queue_user, user_id, subject, body);
 }

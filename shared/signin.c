@@ -244,6 +244,19 @@ out:
 }
 
 /*
+ * Read into *u the user in res's one row.  Returns API_OK, or
+ * API_ACCOUNT_DISABLED when the account may not sign in.
+ */
+static enum api_err
+active_user(const struct db_res *res, struct user *u)
+{
+
+	if (!auth_user_from_row(res, 0, 0, u))
+		return API_INTERNAL;
+	return u->is_active ? API_OK : API_ACCOUNT_DISABLED;
+}
+
+/*
  * Sign in the identity of the verified token t: its user, the account of
  * its verified email (linked), or a new student.
  */
@@ -264,15 +277,8 @@ sign_in(struct call *c, const struct provider *p, const struct idtoken *t)
 	    (er = db_exec(c->db, sql_identity, 2, params, &res)) != API_OK)
 		goto out;
 	if (db_nrows(res) == 1) {
-		if (!auth_user_from_row(res, 0, 0, &u)) {
-			er = API_INTERNAL;
-			goto out;
-		}
-		if (!u.is_active) {
-			er = API_ACCOUNT_DISABLED;
-			goto out;
-		}
-		if ((er = db_exec(c->db, sql_touch, 2, params, NULL)) != API_OK)
+		if ((er = active_user(res, &u)) != API_OK ||
+		    (er = db_exec(c->db, sql_touch, 2, params, NULL)) != API_OK)
 			goto out;
 		er = auth_finish(r, c->db, &u, NULL, 200, 0);
 		goto out;
@@ -284,14 +290,8 @@ sign_in(struct call *c, const struct provider *p, const struct idtoken *t)
 	    &res)) != API_OK)
 		goto out;
 	if (db_nrows(res) == 1) {
-		if (!auth_user_from_row(res, 0, 0, &u)) {
-			er = API_INTERNAL;
+		if ((er = active_user(res, &u)) != API_OK)
 			goto out;
-		}
-		if (!u.is_active) {
-			er = API_ACCOUNT_DISABLED;
-			goto out;
-		}
 	} else {
 		if ((er = create_user(c->db, t, email, &u)) != API_OK)
 			goto out;
