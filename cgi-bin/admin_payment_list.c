@@ -23,7 +23,6 @@ enum filter {
 
 static const char *const methods[] = { "razorpay", "manual", NULL };
 static const char *const statuses[] = { "created", "paid", "failed", NULL };
-static const char *const booleans[] = { "true", "false", NULL };
 
 static const struct list_filter filters[FL__MAX] = {
 	[FL_METHOD] = { .name = "method", .kind = LIST_ONE_OF,
@@ -34,8 +33,7 @@ static const struct list_filter filters[FL__MAX] = {
 	[FL_USER] = { .name = "user_id", .kind = LIST_ID },
 	[FL_FROM] = { .name = "from", .kind = LIST_TIME },
 	[FL_TO] = { .name = "to", .kind = LIST_TIME },
-	[FL_HELD] = { .name = "held", .kind = LIST_ONE_OF,
-	    .allowed = booleans, .why = "must be true or false" },
+	[FL_HELD] = { .name = "held", .kind = LIST_BOOL },
 };
 
 static const char sql_list[] =

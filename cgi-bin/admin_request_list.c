@@ -19,8 +19,9 @@ static const char *const statuses[] = {
 };
 
 static const struct list_filter filters[FL__MAX] = {
-	[FL_STATUS] = { "status", LIST_ONE_OF, statuses,
-	    "must be pending, approved or rejected" },
+	[FL_STATUS] = { .name = "status", .kind = LIST_ONE_OF,
+	    .allowed = statuses,
+	    .why = "must be pending, approved or rejected" },
 };
 
 static const char sql_list[] =

@@ -25,14 +25,11 @@ static enum api_err	users_list(struct call *);
 
 enum filter { FL_ROLE, FL_ACTIVE, FL__MAX };
 
-static const char *const booleans[] = { "true", "false", NULL };
-
 /* q is read apart: it is longer than a LIST_TEXT and becomes a pattern. */
 static const struct list_filter filters[FL__MAX] = {
 	[FL_ROLE] = { .name = "role", .kind = LIST_ONE_OF,
 	    .allowed = auth_roles, .why = AUTH_ROLE_WHY },
-	[FL_ACTIVE] = { .name = "is_active", .kind = LIST_ONE_OF,
-	    .allowed = booleans, .why = "must be true or false" },
+	[FL_ACTIVE] = { .name = "is_active", .kind = LIST_BOOL },
 };
 
 static const struct endpoint endpoint = {

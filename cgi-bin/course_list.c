@@ -33,16 +33,13 @@ static enum api_err	course_list(struct call *);
 
 enum filter { FL_INSTRUCTOR, FL_MINE, FL__MAX };
 
-static const char *const true_false[] = { "true", "false", NULL };
-
 /*
  * q is read by the handler: it is trimmed, may be longer than a
  * LIST_TEXT filter and becomes a LIKE pattern.
  */
 static const struct list_filter filters[FL__MAX] = {
 	[FL_INSTRUCTOR] = { .name = "instructor_id", .kind = LIST_ID },
-	[FL_MINE] = { .name = "mine", .kind = LIST_ONE_OF,
-	    .allowed = true_false, .why = "must be true or false" },
+	[FL_MINE] = { .name = "mine", .kind = LIST_BOOL },
 };
 
 /*

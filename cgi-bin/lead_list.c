@@ -35,16 +35,17 @@ static const char *const statuses[] = {
 static const char *const formats[] = { "json", "csv", NULL };
 
 static const struct list_filter filters[FL__MAX] = {
-	[FL_STATUS] = { "status", LIST_ONE_OF, statuses,
-	    "must be new, contacted, qualified, converted or lost" },
-	[FL_SOURCE] = { "source", LIST_TEXT, NULL, NULL },
-	[FL_COURSE] = { "course_id", LIST_ID, NULL, NULL },
-	[FL_ASSIGNED] = { "assigned_to", LIST_ID, NULL, NULL },
-	[FL_FROM] = { "from", LIST_TIME, NULL, NULL },
-	[FL_TO] = { "to", LIST_TIME, NULL, NULL },
-	[FL_Q] = { "q", LIST_TEXT, NULL, NULL },
-	[FL_FORMAT] = { "format", LIST_ONE_OF, formats,
-	    "must be json or csv" },
+	[FL_STATUS] = { .name = "status", .kind = LIST_ONE_OF,
+	    .allowed = statuses,
+	    .why = "must be new, contacted, qualified, converted or lost" },
+	[FL_SOURCE] = { .name = "source", .kind = LIST_TEXT },
+	[FL_COURSE] = { .name = "course_id", .kind = LIST_ID },
+	[FL_ASSIGNED] = { .name = "assigned_to", .kind = LIST_ID },
+	[FL_FROM] = { .name = "from", .kind = LIST_TIME },
+	[FL_TO] = { .name = "to", .kind = LIST_TIME },
+	[FL_Q] = { .name = "q", .kind = LIST_TEXT },
+	[FL_FORMAT] = { .name = "format", .kind = LIST_ONE_OF,
+	    .allowed = formats, .why = "must be json or csv" },
 };
 
 static const struct endpoint endpoint = {

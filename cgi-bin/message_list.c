@@ -16,15 +16,10 @@
 
 enum filter { FL_UNREAD, FL_IMPORTANT, FL_ARCHIVED, FL__MAX };
 
-static const char *const bools[] = { "true", "false", NULL };
-
 static const struct list_filter filters[FL__MAX] = {
-	[FL_UNREAD] = { "unread", LIST_ONE_OF, bools,
-	    "must be true or false" },
-	[FL_IMPORTANT] = { "important", LIST_ONE_OF, bools,
-	    "must be true or false" },
-	[FL_ARCHIVED] = { "archived", LIST_ONE_OF, bools,
-	    "must be true or false" },
+	[FL_UNREAD] = { .name = "unread", .kind = LIST_BOOL },
+	[FL_IMPORTANT] = { .name = "important", .kind = LIST_BOOL },
+	[FL_ARCHIVED] = { .name = "archived", .kind = LIST_BOOL },
 };
 
 static const char sql_list[] =

@@ -24,12 +24,14 @@ static const char *const priorities[] = {
 };
 
 static const struct list_filter filters[FL__MAX] = {
-	[FL_STATUS] = { "status", LIST_ONE_OF, statuses,
-	    "must be open, pending, resolved or closed" },
-	[FL_PRIORITY] = { "priority", LIST_ONE_OF, priorities,
-	    "must be low, normal, high or urgent" },
-	[FL_ASSIGNED] = { "assigned_to", LIST_ID, NULL, NULL },
-	[FL_Q] = { "q", LIST_TEXT, NULL, NULL },
+	[FL_STATUS] = { .name = "status", .kind = LIST_ONE_OF,
+	    .allowed = statuses,
+	    .why = "must be open, pending, resolved or closed" },
+	[FL_PRIORITY] = { .name = "priority", .kind = LIST_ONE_OF,
+	    .allowed = priorities,
+	    .why = "must be low, normal, high or urgent" },
+	[FL_ASSIGNED] = { .name = "assigned_to", .kind = LIST_ID },
+	[FL_Q] = { .name = "q", .kind = LIST_TEXT },
 };
 
 static const char sql_list[] =

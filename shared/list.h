@@ -51,6 +51,7 @@ enum list_kind {
 	LIST_TIME,	/* an RFC 3339 timestamp (valid_rfc3339) */
 	LIST_STATUS,	/* an HTTP status from 400 to 599 */
 	LIST_ONE_OF,	/* one of the strings of allowed */
+	LIST_BOOL,	/* true or false */
 };
 
 struct list_filter {

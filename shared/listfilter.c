@@ -53,6 +53,10 @@ check(const struct list_filter *f, const char *v)
 		if (!valid_one_of(v, f->allowed))
 			return f->why;
 		break;
+	case LIST_BOOL:
+		if (strcmp(v, "true") != 0 && strcmp(v, "false") != 0)
+			return "must be true or false";
+		break;
 	}
 	return NULL;
 }

@@ -346,6 +346,7 @@ static const struct list_filter filters[] = {
 	{ .name = "status", .kind = LIST_STATUS },
 	{ .name = "state", .kind = LIST_ONE_OF, .allowed = states,
 	    .why = "must be open or closed" },
+	{ .name = "paid", .kind = LIST_BOOL },
 };
 
 static const struct endpoint ep_list = {
@@ -382,20 +383,22 @@ test_query(void)
 	is_int(API_OK, input(&c, &r, &ep_list, NULL, NULL),
 	    "a list without a query string is read");
 	ok(c.q[0] == NULL && c.q[1] == NULL && c.q[2] == NULL &&
-	    c.q[3] == NULL && c.q[4] == NULL, "...with every filter absent");
+	    c.q[3] == NULL && c.q[4] == NULL && c.q[5] == NULL,
+	    "...with every filter absent");
 	ok(c.page == 1 && c.per_page > 0, "...on page 1 (per_page %lld)",
 	    c.per_page);
 	done(&c, &r);
 
 	is_int(API_OK, input(&c, &r, &ep_list, NULL, "QUERY_STRING",
 	    "q=caf%C3%A9&user_id=12&since=2026-01-02T03:04:05Z&status=404"
-	    "&state=closed&page=3&per_page=5", NULL),
+	    "&state=closed&paid=false&page=3&per_page=5", NULL),
 	    "every kind of filter is read");
 	is_string("café", c.q[0], "...the text, decoded");
 	is_string("12", c.q[1], "...the id");
 	is_string("2026-01-02T03:04:05Z", c.q[2], "...the time");
 	is_string("404", c.q[3], "...the status");
 	is_string("closed", c.q[4], "...the one-of");
+	is_string("false", c.q[5], "...the boolean");
 	is_int(3, c.page, "...page");
 	is_int(5, c.per_page, "...and per_page");
 	done(&c, &r);
@@ -415,6 +418,8 @@ test_query(void)
 	bad_filter("status=200", "a status filter below 400");
 	bad_filter("status=600", "a status filter above 599");
 	bad_filter("state=ajar", "a one-of filter with another value");
+	bad_filter("paid=yes", "a boolean filter that is not true or false");
+	bad_filter("paid=TRUE", "a boolean filter in capitals");
 	bad_filter("page=0", "page=0");
 	bad_filter("per_page=100000", "a huge per_page");
 	bad_filter("q=%ZZ", "a broken percent escape");
@@ -483,7 +488,7 @@ main(void)
 {
 
 	alarm(60);
-	plan(18 + 8 + 20 + 23 + 5);
+	plan(18 + 8 + 20 + 26 + 5);
 	test_path();
 	test_no_body();
 	test_json();
