@@ -19,16 +19,6 @@
 #include "list.h"
 #include "row.h"
 
-static enum api_err	enrollment_list(struct call *);
-
-static const struct endpoint endpoint = {
-	.method = "GET",
-	.route = "/api/enrollments",
-	.who = ROLE_ANY,
-	.flags = EP_PAGED,
-	.run = enrollment_list,
-};
-
 /* $1 the caller, $2 and $3 limit and offset. */
 static const char sql_list[] =
     "WITH f AS (SELECT e.id, e.created_at FROM enrollments e"
@@ -86,13 +76,13 @@ static const struct list_page list_q = {
 	.row = row,
 };
 
-static enum api_err
-enrollment_list(struct call *c)
-{
-	const char	*params[1];
-
-	params[0] = c->user_id;
-	return list_send(c->r, c->db, &list_q, params, c->page, c->per_page);
-}
+static const struct endpoint endpoint = {
+	.method = "GET",
+	.route = "/api/enrollments",
+	.who = ROLE_ANY,
+	.flags = EP_PAGED,
+	.list = &list_q,
+	.list_args = { LA_USER },
+};
 
 ENDPOINT_MAIN(endpoint)

@@ -12,16 +12,6 @@
 #include "list.h"
 #include "tutor.h"
 
-static enum api_err	conversation_list(struct call *);
-
-static const struct endpoint endpoint = {
-	.method = "GET",
-	.route = "/api/tutor/conversations",
-	.who = ROLE_ANY,
-	.flags = EP_PAGED,
-	.run = conversation_list,
-};
-
 static const char sql_list[] =
     "WITH f AS (SELECT * FROM tutor_conversations"
     "  WHERE user_id = $1::bigint)"
@@ -36,13 +26,13 @@ static const struct list_page list_q = {
 	.row = tutor_conversation_json,
 };
 
-static enum api_err
-conversation_list(struct call *c)
-{
-	const char	*params[3];
-
-	params[0] = c->user_id;
-	return list_send(c->r, c->db, &list_q, params, c->page, c->per_page);
-}
+static const struct endpoint endpoint = {
+	.method = "GET",
+	.route = "/api/tutor/conversations",
+	.who = ROLE_ANY,
+	.flags = EP_PAGED,
+	.list = &list_q,
+	.list_args = { LA_USER },
+};
 
 ENDPOINT_MAIN(endpoint)
