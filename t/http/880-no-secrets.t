@@ -46,7 +46,7 @@ my $mail = sql_one("SELECT body FROM email_outbox WHERE to_address = :'p1' ORDER
 if ($mail =~ /token=([\w-]+)/) {
 	my $reset = $1;
 	push @secrets, ['reset token', $reset];
-	my $new = 'Fresh-ember-river-' . int(rand(1e9));
+	my $new = strong_password();
 	push @secrets, ['new password', $new];
 	api(POST => '/api/auth/password/reset', json => { token => $reset, new_password => $new });
 }
